@@ -1,0 +1,41 @@
+# The two commands a new user needs: `make run` and `make test`. Both work on a fresh Debian
+# machine with the Swift toolchain; they install what they need themselves.
+SWIFT ?= swift
+FUZZ_SECONDS ?= 60
+VENV := .venv
+SHARED := ../shared
+
+.PHONY: run test build bench deps conformance clean
+
+# System packages the targets link against; installed only when missing.
+APT_PACKAGES :=
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# Until the service exists: render every base template with its sample data.
+run: build
+	$(SWIFT) run kassa preview --dir BaseTemplates
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+conformance: build
+	$(SWIFT) run kassa conformance $(SHARED)/conformance/golden_liquid.json
+
+# Benchmarks live in their own package so that peers never enter the product.
+bench:
+	$(SWIFT) run -c release --package-path Benchmarks bench
+	Benchmarks/python-peers.sh
+
+clean:
+	rm -rf .build Benchmarks/.build

@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Apikassa",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TemplateEngine", targets: ["TemplateEngine"]),
+        .executable(name: "kassa", targets: ["kassa"]),
+    ],
+    targets: [
+        // The template language: Swift standard library and Foundation only.
+        .target(name: "TemplateEngine"),
+        // Channel-specific output (SMS encoding, HTML checks) and, later, the delivery adapters.
+        .target(name: "Channels"),
+        // The service and the `kassa` command, as a library so that tests can call it in-process.
+        .target(name: "KassaApp", dependencies: ["TemplateEngine", "Channels"]),
+        .executableTarget(name: "kassa", dependencies: ["KassaApp"]),
+        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels"]),
+        .testTarget(name: "KassaAppTests", dependencies: ["KassaApp"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

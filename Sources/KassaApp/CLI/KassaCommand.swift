@@ -1,0 +1,49 @@
+import Foundation
+
+/// The `kassa` command: dispatches to its subcommands; exit 0 on success, 1 on failure, 2 on a usage error.
+public enum KassaCommand {
+    static let usage = """
+        usage: kassa <command> [arguments]
+
+        commands:
+          render TEMPLATE_FILE [--data DATA.json] [--partials DIR]
+                               render a template and print the result
+          conformance SUITE.json [--verbose]
+                               run a golden-liquid conformance suite
+          preview [--dir DIR]  render every base template with its sample data
+        """
+
+    public static func main() -> Never {
+        exit(run(Array(CommandLine.arguments.dropFirst()), console: .standard))
+    }
+
+    /// Runs a command line and returns the exit status.
+    public static func run(_ words: [String], console: Console) -> Int32 {
+        guard let command = words.first else {
+            console.error(usage)
+            return 2
+        }
+        let rest = Array(words.dropFirst())
+        do {
+            switch command {
+            case "render": return try RenderCommand.run(rest, console: console)
+            case "conformance": return try ConformanceCommand.run(rest, console: console)
+            case "preview": return try PreviewCommand.run(rest, console: console)
+            case "help", "--help", "-h":
+                console.print(usage)
+                return 0
+            default:
+                throw UsageError("unknown command '\(command)'")
+            }
+        } catch let error as UsageError {
+            console.error("kassa \(command): \(error.message)\n\n\(usage)")
+            return 2
+        } catch let failure as CommandFailure {
+            console.error("kassa \(command): \(failure.message)")
+            return 1
+        } catch {
+            console.error("kassa \(command): \(error)")
+            return 1
+        }
+    }
+}

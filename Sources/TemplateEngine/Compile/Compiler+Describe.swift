@@ -1,0 +1,59 @@
+extension Compiler {
+    /// A short source-like rendering of an expression, for `forloop.name` and `cycle` groups.
+    func describe(_ node: ExprNode) -> String {
+        switch node.expr {
+        case .literal(let v): return v.inspect
+        case .empty: return "empty"
+        case .blank: return "blank"
+        case .range(let a, let b): return "(\(describe(a))..\(describe(b)))"
+        case .variable(let root, let lookups):
+            var text: String
+            switch root {
+            case .name(let n): text = n
+            case .dynamic(let e): text = "[\(describe(e))]"
+            }
+            for lookup in lookups {
+                switch lookup {
+                case .key(let k, _, true): text += "." + k
+                case .key(let k, _, false): text += "[\(Value.string(k).inspect)]"
+                case .index(let e): text += "[\(describe(e))]"
+                }
+            }
+            return text
+        }
+    }
+}
+
+func describeArity(_ arity: ClosedRange<Int>) -> String {
+    func args(_ n: Int) -> String { n == 1 ? "1 argument" : "\(n) arguments" }
+    if arity.lowerBound == arity.upperBound { return args(arity.lowerBound) }
+    if arity.upperBound == Int.max { return "at least " + args(arity.lowerBound) }
+    return "\(arity.lowerBound) to \(arity.upperBound) arguments"
+}
+
+/// ` (did you mean 'x'?)` when a known name is close to `name`, else nothing.
+func suggestion(for name: String, among candidates: [String]) -> String {
+    var best: (String, Int)?
+    for candidate in candidates {
+        let d = editDistance(name, candidate)
+        if d <= max(1, name.count / 3), d < (best?.1 ?? Int.max) { best = (candidate, d) }
+    }
+    return best.map { " (did you mean '\($0.0)'?)" } ?? ""
+}
+
+/// The Levenshtein distance between two strings, by characters.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = Array(repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

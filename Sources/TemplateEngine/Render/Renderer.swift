@@ -1,0 +1,239 @@
+/// The state of one render: the output buffer, the frame of variables, loop and counter state,
+/// and the budgets. A `Program` is shared and immutable; each render gets its own `Renderer`.
+struct Renderer {
+    /// What `break` and `continue` tell the enclosing loop.
+    enum Flow {
+        case normal
+        case breakLoop
+        case continueLoop
+    }
+
+    /// One template's variables: `render` starts a new frame, `include` shares the caller's.
+    struct Frame {
+        var slots: [Value?]
+        var slotNames: [String]
+        var globals: ValueObject
+        var loops: [LoopState] = []
+        var counters: [String: Int] = [:]
+        var dynamicGlobals: [String: Value] = [:]
+        var cycles: [String: Int] = [:]
+        var forOffsets: [String: Int] = [:]
+        var lastIfchanged: [UInt8]?
+        var unit: SourceUnit
+    }
+
+    struct LoopState {
+        let kind: LoopKind
+        let name: String
+        let length: Int
+        var index0 = 0
+        /// Columns of a `tablerow`, and the current column and row.
+        var cols = 0
+        var col = 1
+        var row = 1
+        /// A `render … for` loop: its partial sees it, but loops inside do not see it as `parentloop`.
+        var isolated = false
+    }
+
+    let options: RenderOptions
+    let environment: CompileEnvironment
+    let escapeHTML: Bool
+    var out: [UInt8] = []
+    var frame: Frame
+    var iterations = 0
+    var partialDepth = 0
+    let deadline: ContinuousClock.Instant
+
+    init(program: Program, environment: CompileEnvironment, data: Value, options: RenderOptions) {
+        self.options = options
+        self.environment = environment
+        self.escapeHTML = options.escaping == .html
+        let globals: ValueObject
+        if case .object(let o) = data { globals = o } else { globals = ValueObject() }
+        frame = Frame(slots: Array(repeating: nil, count: program.slotCount), slotNames: program.slotNames,
+                      globals: globals, unit: program.unit)
+        deadline = ContinuousClock.now.advanced(by: .milliseconds(options.limits.renderDeadlineMilliseconds))
+        out.reserveCapacity(4096)
+    }
+
+    func error(_ kind: TemplateError.Kind, _ message: String, at offset: Int) -> TemplateError {
+        frame.unit.error(kind, message, at: offset)
+    }
+
+    // MARK: Instructions
+
+    mutating func render(_ instructions: [Instruction]) throws(TemplateError) -> Flow {
+        for instruction in instructions {
+            switch instruction {
+            case .text(let bytes):
+                out.append(contentsOf: bytes)
+                try checkOutput(at: 0)
+            case .output(let expression, let safe, let at):
+                let value = try evaluate(expression)
+                write(value, escape: escapeHTML && !safe)
+                try checkOutput(at: at)
+            case .assign(let slot, let expression, let at):
+                let value = try evaluate(expression)
+                try checkSize(value, at: at)
+                frame.slots[slot] = value
+            case .assignDynamic(let name, let expression, let at):
+                let value = try evaluate(expression)
+                try checkSize(value, at: at)
+                frame.dynamicGlobals[name] = value
+            case .capture(let slot, let name, let body, let at):
+                let text = try renderToString(body, at: at)
+                if let slot { frame.slots[slot] = .string(text) } else { frame.dynamicGlobals[name] = .string(text) }
+            case .conditional(let branches, let elseBody):
+                var taken = false
+                for branch in branches where try test(branch.condition) != branch.negated {
+                    taken = true
+                    let flow = try render(branch.body)
+                    if case .normal = flow { break }
+                    return flow
+                }
+                if !taken, let elseBody {
+                    let flow = try render(elseBody)
+                    if case .normal = flow {} else { return flow }
+                }
+            case .caseBlock(let subject, let clauses):
+                let flow = try renderCase(subject, clauses)
+                if case .normal = flow {} else { return flow }
+            case .forLoop(let loop):
+                try renderFor(loop)
+            case .tablerow(let loop, let cols):
+                try renderTablerow(loop, cols: cols)
+            case .breakLoop:
+                return .breakLoop
+            case .continueLoop:
+                return .continueLoop
+            case .cycle(let group, let key, let values, _):
+                let groupKey = try group.map { (g) throws(TemplateError) in try "group:" + evaluate(g).inspect } ?? "values:" + key
+                let index = frame.cycles[groupKey] ?? 0
+                if index < values.count { write(try evaluate(values[index]), escape: escapeHTML) }
+                frame.cycles[groupKey] = index + 1 >= values.count ? 0 : index + 1
+            case .increment(let name):
+                let value = frame.counters[name] ?? 0
+                writeInt(value)
+                frame.counters[name] = value + 1
+            case .decrement(let name):
+                let value = (frame.counters[name] ?? 0) - 1
+                writeInt(value)
+                frame.counters[name] = value
+            case .ifchanged(let body):
+                let saved = out
+                out = []
+                let flow = try render(body)
+                let rendered = out
+                out = saved
+                if rendered != frame.lastIfchanged {
+                    frame.lastIfchanged = rendered
+                    out.append(contentsOf: rendered)
+                }
+                if case .normal = flow {} else { return flow }
+            case .render(let call):
+                try renderPartial(call)
+            case .inlineInclude(let include):
+                let flow = try renderInclude(include)
+                if case .normal = flow {} else { return flow }
+            case .dynamicInclude(let include):
+                let flow = try renderDynamicInclude(include)
+                if case .normal = flow {} else { return flow }
+            }
+        }
+        return .normal
+    }
+
+    /// Renders instructions into a string of their own, for `capture`.
+    mutating func renderToString(_ body: [Instruction], at: Int) throws(TemplateError) -> String {
+        let saved = out
+        out = []
+        defer { out = saved }
+        _ = try render(body)
+        if out.count > options.limits.maxStringBytes {
+            throw error(.limit, "captured text is larger than \(options.limits.maxStringBytes) bytes", at: at)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always) func checkOutput(at offset: Int) throws(TemplateError) {
+        if out.count > options.limits.maxOutputBytes {
+            throw error(.limit, "the output is larger than \(options.limits.maxOutputBytes) bytes", at: offset)
+        }
+    }
+
+    func checkSize(_ value: Value, at offset: Int) throws(TemplateError) {
+        if case .string(let s) = value, s.utf8.count > options.limits.maxStringBytes {
+            throw error(.limit, "a string is larger than \(options.limits.maxStringBytes) bytes", at: offset)
+        }
+    }
+
+    /// Counts one loop iteration against the budget, and looks at the clock every 64.
+    @inline(__always) mutating func countIteration(at offset: Int) throws(TemplateError) {
+        iterations += 1
+        if iterations > options.limits.maxLoopIterations {
+            throw error(.limit, "loops ran more than \(options.limits.maxLoopIterations) iterations", at: offset)
+        }
+        if iterations & 63 == 0 { try checkDeadline(at: offset) }
+    }
+
+    func checkDeadline(at offset: Int) throws(TemplateError) {
+        if ContinuousClock.now > deadline {
+            throw error(.limit, "rendering took longer than \(options.limits.renderDeadlineMilliseconds) ms", at: offset)
+        }
+    }
+
+    // MARK: Writing values
+
+    mutating func write(_ value: Value, escape: Bool) {
+        switch value {
+        case .nil: return
+        case .string(let s): writeString(s, escape: escape)
+        case .int(let i): writeInt(i)
+        case .array(let elements):
+            for element in elements { write(element, escape: escape) }
+        default: writeString(value.liquidString, escape: escape)
+        }
+    }
+
+    @inline(__always) mutating func writeInt(_ i: Int) {
+        if i >= 0 && i < 10 {
+            out.append(UInt8(truncatingIfNeeded: i) &+ 48)
+        } else {
+            out.append(contentsOf: String(i).utf8)
+        }
+    }
+
+    @inline(__always) mutating func writeString(_ s: String, escape: Bool) {
+        var s = s
+        if !escape {
+            s.withUTF8 { out.append(contentsOf: $0) }
+            return
+        }
+        s.withUTF8 { bytes in appendEscapedHTML(bytes, to: &out) }
+    }
+}
+
+/// Appends UTF-8 text with `& < > " '` replaced by HTML entities; untouched runs are copied whole.
+func appendEscapedHTML(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    var runStart = 0
+    var i = 0
+    let count = bytes.count
+    while i < count {
+        let b = bytes[i]
+        if b > 0x3E || (b != 0x26 && b != 0x3C && b != 0x3E && b != 0x22 && b != 0x27) {
+            i += 1
+            continue
+        }
+        if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+        switch b {
+        case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])  // &amp;
+        case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])  // &lt;
+        case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])  // &gt;
+        case 0x22: out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
+        default: out.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])  // &#39;
+        }
+        i += 1
+        runStart = i
+    }
+    if runStart < count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
+}

@@ -1,0 +1,56 @@
+/// A compiled template: parse and compile once, then render as often as needed, from any number
+/// of tasks at once.
+///
+/// ```swift
+/// let template = try Template(source: "Заказ {{ order.number }} оплачен", name: "sms")
+/// let text = try template.render(["order": ["number": "R-77812"]])
+/// ```
+public struct Template: Sendable {
+    public let name: String
+    let program: Program
+    let environment: CompileEnvironment
+
+    /// Parses and compiles `source`; `library` supplies the partials of `render` and `include`.
+    ///
+    /// Throws a `TemplateError` with the line and column of the first problem.
+    public init(source: String, name: String = "template", library: any TemplateLibrary = EmptyTemplateLibrary(),
+                filters: FilterRegistry = .standard, limits: TemplateLimits = TemplateLimits()) throws(TemplateError) {
+        self.name = name
+        let environment = CompileEnvironment(library: library, filters: filters, limits: limits)
+        var parser = Parser(source: source, name: name, limits: limits)
+        let document = try parser.parse()
+        var compiler = Compiler(unit: SourceUnit(name: name, source: source), environment: environment)
+        self.program = try compiler.compile(document)
+        self.environment = environment
+    }
+
+    /// Parses and compiles UTF-8 bytes, refusing invalid UTF-8 with the offset of the first bad byte.
+    public init(bytes: [UInt8], name: String = "template", library: any TemplateLibrary = EmptyTemplateLibrary(),
+                filters: FilterRegistry = .standard, limits: TemplateLimits = TemplateLimits()) throws(TemplateError) {
+        guard let source = String(validating: bytes, as: UTF8.self) else {
+            let valid = validUTF8Prefix(bytes)
+            let text = String(decoding: bytes[..<valid], as: UTF8.self)
+            throw TemplateError(.syntax, "the template is not valid UTF-8 (byte \(valid + 1))", name: name, source: text, offset: valid)
+        }
+        try self.init(source: source, name: name, library: library, filters: filters, limits: limits)
+    }
+
+    /// Renders the template against `data` (an object whose keys are the template's variables).
+    public func render(_ data: Value, options: RenderOptions = RenderOptions()) throws(TemplateError) -> String {
+        var renderer = Renderer(program: program, environment: environment, data: data, options: options)
+        _ = try renderer.render(program.instructions)
+        return String(decoding: renderer.out, as: UTF8.self)
+    }
+}
+
+/// The length of the longest valid UTF-8 prefix.
+func validUTF8Prefix(_ bytes: [UInt8]) -> Int {
+    var i = 0
+    while i < bytes.count {
+        let length = utf8Length(bytes[i])
+        if bytes[i] >= 0x80 && bytes[i] < 0xC2 || bytes[i] > 0xF4 { return i }
+        guard i + length <= bytes.count, String(validating: bytes[i..<i + length], as: UTF8.self) != nil else { return i }
+        i += length
+    }
+    return i
+}

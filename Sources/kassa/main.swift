@@ -1,0 +1,2 @@
+import KassaApp
+KassaCommand.main()

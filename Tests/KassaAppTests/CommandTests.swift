@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import KassaApp
+
+/// Runs `kassa` in-process, capturing what it writes.
+func kassa(_ words: [String], stdin: String = "") -> (status: Int32, out: String, err: String) {
+    final class Buffer: @unchecked Sendable {
+        // Safe: one command runs at a time on the calling task.
+        var out = ""
+        var err = ""
+    }
+    let buffer = Buffer()
+    let console = Console(out: { buffer.out += $0 }, err: { buffer.err += $0 }, input: { Data(stdin.utf8) })
+    let status = KassaCommand.run(words, console: console)
+    return (status, buffer.out, buffer.err)
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("kassa-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite struct RenderCommandTests {
+    @Test func rendersAFileWithDataAndPartials() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "Заказ {{ order.number }}{% render 'sig' %}".write(to: dir.appendingPathComponent("t.liquid"), atomically: true, encoding: .utf8)
+        try #"{"order": {"number": "R-1"}}"#.write(to: dir.appendingPathComponent("d.json"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("p"), withIntermediateDirectories: true)
+        try " — Ромашка".write(to: dir.appendingPathComponent("p/sig.liquid"), atomically: true, encoding: .utf8)
+        let result = kassa(["render", dir.appendingPathComponent("t.liquid").path, "--data", dir.appendingPathComponent("d.json").path,
+                            "--partials", dir.appendingPathComponent("p").path])
+        #expect(result.status == 0)
+        #expect(result.out == "Заказ R-1 — Ромашка")
+        #expect(result.err == "")
+    }
+
+    @Test func readsTheTemplateFromStandardInput() {
+        let result = kassa(["render", "-"], stdin: "{{ 'x' | upcase }}")
+        #expect(result.status == 0)
+        #expect(result.out == "X")
+    }
+
+    @Test func syntaxErrorsGoToStderrWithPositionAndExcerpt() {
+        let result = kassa(["render", "-"], stdin: "ok\n{% if a %}")
+        #expect(result.status == 1)
+        #expect(result.out == "")
+        #expect(result.err == "<stdin>:2:1: error: 'if' tag was never closed; expected '{% endif %}'\n{% if a %}\n^\n")
+    }
+
+    @Test func malformedDataNamesItsPosition() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("d.json")
+        try "{\n  \"a\": tru\n}".write(to: data, atomically: true, encoding: .utf8)
+        let result = kassa(["render", "-", "--data", data.path], stdin: "x")
+        #expect(result.status == 1)
+        #expect(result.err.contains("d.json:2:8: error: invalid literal, expected 'true'"))
+    }
+
+    @Test func usageErrorsExitTwo() {
+        #expect(kassa(["render"]).status == 2)
+        #expect(kassa(["render", "a", "b"]).status == 2)
+        #expect(kassa(["render", "-", "--bogus"]).status == 2)
+        #expect(kassa(["frobnicate"]).status == 2)
+        #expect(kassa([]).status == 2)
+    }
+
+    @Test func missingFilesFailClearly() {
+        let result = kassa(["render", "/nonexistent/t.liquid"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("cannot read '/nonexistent/t.liquid'"))
+    }
+}

@@ -1,0 +1,39 @@
+import Testing
+@testable import TemplateEngine
+
+@Suite struct ValueTests {
+    @Test func jsonKeepsKeyOrderAndTypes() throws {
+        let value = try Value(json: #"{"b": 1, "a": [true, null, 1.5, "x\u00e9"], "c": {"z": -2}}"#)
+        guard case .object(let o) = value else { Issue.record("not an object"); return }
+        #expect(o.keys == ["b", "a", "c"])
+        #expect(o["a"] == [true, nil, 1.5, "xé"])
+        #expect(value.jsonString == #"{"b":1,"a":[true,null,1.5,"xé"],"c":{"z":-2}}"#)
+    }
+
+    @Test(arguments: [
+        ("{\"a\": }", 1, 7),
+        ("[1,\n 2,,]", 2, 4),
+        ("{\"a\": \"x", 1, 7),
+        ("tru", 1, 1),
+        ("[1] 2", 1, 5),
+    ])
+    func jsonErrorsHavePositions(_ text: String, _ line: Int, _ column: Int) {
+        #expect(throws: JSONError.self) { try Value(json: text) }
+        do {
+            _ = try Value(json: text)
+        } catch {
+            #expect(error.line == line)
+            #expect(error.column == column)
+        }
+    }
+
+    @Test func deepJSONIsRefused() {
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: JSONError.self) { try Value(json: deep) }
+    }
+
+    @Test(arguments: [(5.0, "5.0"), (0.1, "0.1"), (1e20, "1.0e+20"), (1.5e-5, "1.5e-05"), (-2.25, "-2.25"), (123456.789, "123456.789")])
+    func floatsPrintLikeRuby(_ value: Double, _ text: String) {
+        #expect(formatFloat(value) == text)
+    }
+}
