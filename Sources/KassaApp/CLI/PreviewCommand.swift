@@ -1,3 +1,54 @@
+import Channels
+import Foundation
+import TemplateEngine
+
+/// `kassa preview [--dir DIR] [--event NAME]`: renders every base template with its event's sample data.
 enum PreviewCommand {
-    static func run(_ words: [String], console: Console) throws -> Int32 { 0 }
+    static func run(_ words: [String], console: Console) throws -> Int32 {
+        let args = try Arguments(words, options: ["dir", "event"], flags: [])
+        _ = try args.expectPositional([])
+        let root = URL(fileURLWithPath: args.option("dir") ?? "BaseTemplates")
+        var events = EventCatalog.all
+        if let name = args.option("event") {
+            guard let event = EventCatalog.named(name) else {
+                throw UsageError("unknown event '\(name)'; events: \(EventCatalog.names.joined(separator: ", "))")
+            }
+            events = [event]
+        }
+        guard FileManager.default.fileExists(atPath: root.path) else { throw CommandFailure("no template folder at '\(root.path)'") }
+        let partials = DirectoryTemplateLibrary(directory: root.appendingPathComponent("_partials"))
+        var failures = 0
+        for event in events {
+            let folder: TemplateFolder
+            do {
+                folder = try TemplateFolder(directory: root.appendingPathComponent(event.name), partials: partials)
+            } catch let error as TemplateError {
+                console.error(error.description)
+                failures += 1
+                continue
+            }
+            for (kind, channel) in folder.channels {
+                console.print("━━━ \(event.name) · \(kind.displayName) ━━━")
+                do {
+                    switch channel {
+                    case .email(let subject, let html, let text):
+                        console.print("Тема: " + (try subject.render(event.sample, options: .notification(escaping: .none))))
+                        if let text {
+                            console.print("── текст ──")
+                            console.print(try text.render(event.sample, options: .notification(escaping: .none)))
+                        }
+                        console.print("── HTML ──")
+                        console.print(try html.render(event.sample, options: .notification(escaping: .html)))
+                    case .message(let template):
+                        console.print(try template.render(event.sample, options: .notification(escaping: .none)))
+                    }
+                } catch {
+                    console.error(error.description)
+                    failures += 1
+                }
+                console.print("")
+            }
+        }
+        return failures == 0 ? 0 : 1
+    }
 }

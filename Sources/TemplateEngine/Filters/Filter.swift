@@ -63,11 +63,11 @@ public struct FilterRegistry: Sendable {
     /// Every filter name, sorted, for diagnostics and documentation.
     public var names: [String] { definitions.keys.sorted() }
 
-    /// The standard Liquid filters.
-    public static let standard = FilterRegistry(StandardFilters.all)
+    /// The standard Liquid filters and ours (`money`, `plural`, `phone`, `raw`).
+    public static let standard = FilterRegistry(StandardFilters.all + ExtensionFilters.all)
 }
 
 extension FilterRegistry {
     /// Filters whose result is already HTML, so auto-escaping leaves it alone.
-    static let htmlSafeFilters: Set<String> = ["escape", "escape_once", "h"]
+    static let htmlSafeFilters: Set<String> = ["escape", "escape_once", "h", "raw"]
 }

@@ -1,0 +1,146 @@
+/// The variables a template may use, as a subset of JSON Schema: `type`, `properties`, `required`,
+/// `items`, `format` and `description`. The `money` format marks integer kopecks.
+///
+/// ```swift
+/// let schema = try Schema(json: #"{"type": "object", "properties": {"amount": {"type": "integer", "format": "money"}}}"#)
+/// ```
+public struct Schema: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case string, integer, number, boolean, array, object, any
+    }
+
+    public var kind: Kind
+    /// Whether `null` is allowed besides the kind.
+    public var nullable: Bool
+    public var format: String?
+    public var description: String?
+    /// An object's properties, in declaration order.
+    public var properties: [(name: String, schema: Schema)]
+    public var required: Set<String>
+    /// An array's element schema.
+    public var items: [Schema]
+
+    public init(kind: Kind, nullable: Bool = false, format: String? = nil, description: String? = nil,
+                properties: [(name: String, schema: Schema)] = [], required: Set<String> = [], items: Schema? = nil) {
+        self.kind = kind
+        self.nullable = nullable
+        self.format = format
+        self.description = description
+        self.properties = properties
+        self.required = required
+        self.items = items.map { [$0] } ?? []
+    }
+
+    /// The schema of an array's elements, if declared.
+    public var itemSchema: Schema? { items.first }
+
+    public func property(_ name: String) -> Schema? { properties.first { $0.name == name }?.schema }
+
+    public static func == (a: Schema, b: Schema) -> Bool {
+        a.kind == b.kind && a.nullable == b.nullable && a.format == b.format && a.description == b.description
+            && a.required == b.required && a.items == b.items && a.properties.count == b.properties.count
+            && zip(a.properties, b.properties).allSatisfy { $0.name == $1.name && $0.schema == $1.schema }
+    }
+}
+
+/// A schema document that does not describe variables the way we need.
+public struct SchemaError: Error, Sendable, CustomStringConvertible {
+    /// Where in the document, as a JSON pointer (`/properties/order/type`).
+    public let path: String
+    public let message: String
+    public var description: String { "\(path.isEmpty ? "/" : path): \(message)" }
+}
+
+extension Schema {
+    public init(json text: String) throws {
+        try self.init(value: try Value(json: text), path: "")
+    }
+
+    public init(value: Value, path: String = "") throws(SchemaError) {
+        guard case .object(let o) = value else { throw SchemaError(path: path, message: "a schema must be an object") }
+        var kind: Kind = .any
+        var nullable = false
+        switch o["type"] {
+        case nil: kind = o["properties"] != nil ? .object : .any
+        case .string(let t)?:
+            guard let k = Kind(rawValue: t), k != .any else { throw SchemaError(path: path + "/type", message: "unknown type '\(t)'") }
+            kind = k
+        case .array(let types)?:
+            var names = types.compactMap(\.stringValue)
+            if let n = names.firstIndex(of: "null") {
+                nullable = true
+                names.remove(at: n)
+            }
+            guard names.count == 1, let k = Kind(rawValue: names[0]), k != .any else {
+                throw SchemaError(path: path + "/type", message: "a type list must be one type and optionally \"null\"")
+            }
+            kind = k
+        default:
+            throw SchemaError(path: path + "/type", message: "type must be a string or a list of strings")
+        }
+        var properties: [(name: String, schema: Schema)] = []
+        if case .object(let props)? = o["properties"] {
+            for (name, sub) in props.pairs {
+                properties.append((name, try Schema(value: sub, path: path + "/properties/" + name)))
+            }
+        }
+        var required: Set<String> = []
+        if case .array(let names)? = o["required"] {
+            for name in names {
+                guard case .string(let n) = name else { throw SchemaError(path: path + "/required", message: "required must list strings") }
+                guard properties.contains(where: { $0.name == n }) else {
+                    throw SchemaError(path: path + "/required", message: "'\(n)' is required but not among the properties")
+                }
+                required.insert(n)
+            }
+        }
+        let items = try o["items"].map { (v) throws(SchemaError) in try Schema(value: v, path: path + "/items") }
+        self.init(kind: kind, nullable: nullable, format: o["format"]?.stringValue, description: o["description"]?.stringValue,
+                  properties: properties, required: required, items: items)
+    }
+
+    /// This schema as a JSON Schema value.
+    public var jsonValue: Value {
+        var o = ValueObject()
+        if kind != .any {
+            o["type"] = nullable ? .array([.string(kind.rawValue), .string("null")]) : .string(kind.rawValue)
+        }
+        if let description { o["description"] = .string(description) }
+        if let format { o["format"] = .string(format) }
+        if !properties.isEmpty {
+            o["properties"] = .object(ValueObject(properties.map { ($0.name, $0.schema.jsonValue) }))
+            let req = properties.map(\.name).filter(required.contains)
+            if !req.isEmpty { o["required"] = .array(req.map { .string($0) }) }
+        }
+        if let item = itemSchema { o["items"] = item.jsonValue }
+        return .object(o)
+    }
+
+    /// The problems of `value` against this schema, as `path: message` lines; empty when it conforms.
+    public func validate(_ value: Value, path: String = "") -> [String] {
+        let here = path.isEmpty ? "(root)" : path
+        if case .nil = value {
+            return nullable || kind == .any ? [] : ["\(here): is null but must be \(kind.rawValue)"]
+        }
+        switch (kind, value) {
+        case (.any, _), (.string, .string), (.integer, .int), (.number, .int), (.number, .double), (.boolean, .bool):
+            return []
+        case (.array, .array(let elements)):
+            guard let item = itemSchema else { return [] }
+            return elements.enumerated().flatMap { item.validate($0.element, path: "\(path)[\($0.offset)]") }
+        case (.object, .object(let o)):
+            var problems: [String] = []
+            for (name, sub) in properties {
+                let child = path.isEmpty ? name : "\(path).\(name)"
+                if let v = o[name] {
+                    problems += sub.validate(v, path: child)
+                } else if required.contains(name) {
+                    problems.append("\(child): is required")
+                }
+            }
+            return problems
+        default:
+            return ["\(here): is \(value.typeName) but must be \(kind.rawValue)"]
+        }
+    }
+}
