@@ -12,7 +12,10 @@ let package = Package(
         // The template language: Swift standard library and Foundation only.
         .target(name: "TemplateEngine"),
         // Channel-specific output (SMS encoding, HTML checks) and, later, the delivery adapters.
-        .target(name: "Channels"),
+        .target(name: "Channels", dependencies: ["CHTMLScan"]),
+        // libxml2's HTML parser behind plain C callbacks (its headers clash with Foundation's ICU).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CHTMLScan", dependencies: ["CLibXML2"]),
         // The service and the `kassa` command, as a library so that tests can call it in-process.
         .target(name: "KassaApp", dependencies: ["TemplateEngine", "Channels"]),
         .executableTarget(name: "kassa", dependencies: ["KassaApp"]),

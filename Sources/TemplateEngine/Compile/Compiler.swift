@@ -12,6 +12,8 @@ struct Compiler {
     private var includeDepth = 0
     /// In an `include` compiled at render time, names new to the frame are assigned by name.
     private var assignsByName = false
+    /// The blocks of the templates that use the layout being compiled, by name; the innermost wins.
+    private var blockOverrides: [String: (nodes: [Node], unit: SourceUnit)] = [:]
 
     init(unit: SourceUnit, environment: CompileEnvironment) {
         self.unit = unit
@@ -32,7 +34,7 @@ struct Compiler {
 
     mutating func compile(_ document: Document) throws(TemplateError) -> Program {
         try declareAssignments(document.nodes, unit: unit, depth: 0)
-        let instructions = try compile(document.nodes)
+        let instructions = try compileTemplate(document.nodes, depth: 0)
         return Program(instructions: instructions, slotCount: slotNames.count, slotNames: slotNames, unit: unit)
     }
 
@@ -77,7 +79,7 @@ struct Compiler {
             case .forLoop(let loop), .tablerow(let loop, _):
                 try declareAssignments(loop.body, unit: unit, depth: depth)
                 try declareAssignments(loop.elseBody ?? [], unit: unit, depth: depth)
-            case .ifchanged(let body):
+            case .ifchanged(let body), .block(_, let body):
                 try declareAssignments(body, unit: unit, depth: depth)
             case .include(let call):
                 guard case .literal(.string(let name)) = call.name.expr, depth < environment.limits.maxPartialDepth else { continue }
@@ -88,6 +90,46 @@ struct Compiler {
                 continue
             }
         }
+    }
+
+    // MARK: Layouts
+
+    /// A template's body; when it names a layout, its assignments followed by the layout with its blocks.
+    private mutating func compileTemplate(_ nodes: [Node], depth: Int) throws(TemplateError) -> [Instruction] {
+        guard let layoutNode = nodes.first(where: { if case .layout = $0.kind { return true } else { return false } }),
+              case .layout(let nameNode) = layoutNode.kind, case .literal(.string(let layoutName)) = nameNode.expr
+        else {
+            return try compile(nodes)
+        }
+        var prelude: [Node] = []
+        for node in nodes {
+            switch node.kind {
+            case .layout(let other) where other.offset != nameNode.offset:
+                throw error(.compile, "a template can name only one layout", at: node.offset)
+            case .layout:
+                continue
+            case .block(let name, let body):
+                if blockOverrides[name] == nil { blockOverrides[name] = (body, unit) }
+            case .assign, .capture:
+                prelude.append(node)
+            case .text(let text) where text.allSatisfy(\.isWhitespace):
+                continue
+            default:
+                throw error(.compile, "a template with a layout shows only what is inside its {% block %} tags; put this in a block", at: node.offset)
+            }
+        }
+        guard depth < environment.limits.maxPartialDepth else {
+            throw error(.limit, "layouts are nested more than \(environment.limits.maxPartialDepth) deep (does '\(layoutName)' use itself?)", at: layoutNode.offset)
+        }
+        let (layout, layoutUnit) = try environment.document(named: layoutName, at: nameNode.offset, from: unit)
+        try declareAssignments(layout.nodes, unit: layoutUnit, depth: depth + 1)
+        var result = try compile(prelude)
+        let outerUnit = unit
+        unit = layoutUnit
+        defer { unit = outerUnit }
+        let body = try compileTemplate(layout.nodes, depth: depth + 1)
+        result.append(.inlineInclude(InlineInclude(binding: .none, arguments: [], body: body, unit: layoutUnit, at: layoutNode.offset)))
+        return result
     }
 
     // MARK: Nodes
@@ -173,6 +215,16 @@ struct Compiler {
             return .render(try compileRender(call, at: at))
         case .include(let call):
             return try compileInclude(call, at: at)
+        case .layout:
+            throw error(.compile, "'layout' must be the template's own, not inside an included partial", at: at)
+        case .block(let name, let body):
+            guard let override = blockOverrides[name] else {
+                return .inlineInclude(InlineInclude(binding: .none, arguments: [], body: try compile(body), unit: unit, at: at))
+            }
+            let outerUnit = unit
+            unit = override.unit
+            defer { unit = outerUnit }
+            return .inlineInclude(InlineInclude(binding: .none, arguments: [], body: try compile(override.nodes), unit: override.unit, at: at))
         }
     }
 

@@ -35,6 +35,10 @@ indirect enum NodeKind: Sendable {
     case ifchanged(body: [Node])
     case render(PartialCall)
     case include(PartialCall)
+    /// `{% layout 'name' %}`: this template fills the named layout's blocks.
+    case layout(ExprNode)
+    /// `{% block name %}…{% endblock %}`: a region a layout defines and a template using it may replace.
+    case block(name: String, body: [Node])
 }
 
 struct ConditionalBranch: Sendable {

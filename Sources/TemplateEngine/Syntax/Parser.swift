@@ -13,7 +13,7 @@ struct Parser {
     /// The tags that open a block, and the tags that may appear inside each.
     static let blockTags: [String: Set<String>] = [
         "if": ["elsif", "else"], "unless": ["elsif", "else"], "case": ["when", "else"],
-        "for": ["else"], "tablerow": [], "capture": [], "ifchanged": [],
+        "for": ["else"], "tablerow": [], "capture": [], "ifchanged": [], "block": [],
     ]
 
     init(source: String, name: String, limits: TemplateLimits) {
@@ -198,6 +198,21 @@ struct Parser {
             return [Node(.ifchanged(body: body), at: at)]
         case "render", "include":
             return [try parsePartial(tag, token: token, markup: markup)]
+        case "layout":
+            var p = try expressionParser(markup)
+            guard case .string = p.current.kind else { throw p.unexpected("the layout's name as a quoted string") }
+            let name = try p.expression()
+            try p.expectEnd()
+            guard depth == 0 else { throw SyntaxIssue("'layout' must stand at the top level of a template, outside any block", at: at) }
+            return [Node(.layout(name), at: at)]
+        case "block":
+            var p = try expressionParser(markup)
+            let blockName = try p.identifier("a block name")
+            try p.expectEnd()
+            try enterBlock(tag, at: at)
+            defer { depth -= 1 }
+            let (body, _) = try parseBlockBody(tag, token: token, closing: ["endblock"])
+            return [Node(.block(name: blockName, body: body), at: at)]
         default:
             if tag.hasPrefix("end"), let opener = closingOpener(closing) {
                 throw SyntaxIssue("unexpected '\(tag)'; the innermost block that needs to be closed is '\(opener)'", at: at)

@@ -1,0 +1,67 @@
+import Testing
+@testable import Channels
+
+@Suite struct EmailHTMLTests {
+    private func codes(_ html: String) -> [String] { EmailHTML.findings(in: html).map { "\($0.line) \($0.code)" } }
+
+    @Test func cleanEmailHasNoFindings() {
+        let html = """
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>t</title></head>
+            <body><table><tr><td><a href="https://example.ru/x?a=1&amp;b=2">чек</a>
+            <img src="https://cdn.example.ru/logo.png" alt="logo"> <a href="mailto:help@example.ru">почта</a>
+            <img src="cid:logo" alt=""></td></tr></table></body></html>
+            """
+        #expect(EmailHTML.findings(in: html) == [])
+    }
+
+    @Test func forbiddenElementsAndHandlers() {
+        #expect(codes("<p>a</p>\n<script>alert(1)</script>") == ["2 forbidden-element"])
+        #expect(codes("<iframe src=\"https://x.ru\"></iframe><form></form><object></object><embed>").map { String($0.dropFirst(2)) }
+                == ["forbidden-element", "forbidden-element", "forbidden-element", "forbidden-element"])
+        #expect(codes("<p>\n<a href=\"https://x.ru\" onclick=\"x()\">a</a></p>") == ["2 event-handler"])
+        #expect(codes("<img src=\"https://x.ru/a.png\" ONERROR=\"x()\">") == ["1 event-handler"])
+    }
+
+    @Test func unsafeURLs() {
+        #expect(codes("<a href=\"javascript:alert(1)\">x</a>") == ["1 javascript-url"])
+        #expect(codes("<a href=\" jav\tascript:alert(1)\">x</a>") == ["1 javascript-url"])
+        #expect(codes("<a href=\"JAVASCRIPT:x\">x</a>") == ["1 javascript-url"])
+        #expect(codes("<a href=\"http://x.ru\">x</a>") == ["1 insecure-url"])
+        #expect(codes("<img src=\"http://x.ru/a.png\">") == ["1 insecure-url"])
+        #expect(codes("<a href=\"ftp://x.ru\">x</a>") == ["1 insecure-url"])
+        #expect(codes("<a href=\"/orders/1\">x</a>") == ["1 relative-url"])
+        #expect(codes("<a href=\"{{ order.url }}\">x</a>") == [])
+    }
+
+    @Test func malformedMarkupHasAPosition() throws {
+        let findings = EmailHTML.findings(in: "<p>ok</p>\n<p><b>bold</i></p>")
+        let problem = try #require(findings.first { $0.code == "malformed-html" })
+        #expect(problem.line == 2)
+        #expect(problem.severity == .warning)
+    }
+
+    @Test func plainTextFromHTML() {
+        let html = """
+            <html><head><title>Чек</title><style>p{color:red}</style></head><body>
+            <h1>Заказ оплачен</h1><p>Здравствуйте,   Анна!<br>Спасибо &amp; до&nbsp;встречи.</p>
+            <table><tr><td>Итого</td><td>450,00 ₽</td></tr></table>
+            <p><a href="https://x.ru/r/1">Открыть чек</a> · <a href="mailto:help@x.ru">help@x.ru</a></p>
+            <ul><li>один</li><li>два</li></ul><img src="cid:logo" alt="Ромашка"></body></html>
+            """
+        #expect(EmailHTML.plainText(fromHTML: html) == """
+            Заказ оплачен
+
+            Здравствуйте, Анна!
+            Спасибо & до встречи.
+
+            Итого 450,00 ₽
+
+            Открыть чек (https://x.ru/r/1) · help@x.ru
+
+            • один
+            • два
+            Ромашка
+            """)
+    }
+}
