@@ -5,7 +5,7 @@ FUZZ_SECONDS ?= 60
 VENV := .venv
 SHARED := ../shared
 
-.PHONY: run test build bench deps conformance clean
+.PHONY: run test build bench deps conformance fuzz clean
 
 # System packages the targets link against; installed only when missing.
 APT_PACKAGES := pkg-config libxml2-dev
@@ -37,5 +37,16 @@ bench:
 	$(SWIFT) run -c release --package-path Benchmarks bench
 	Benchmarks/python-peers.sh
 
+# libFuzzer over parse, check, compile and render, in its own build folder. New inputs that reach new
+# code are merged into Fuzz/corpus (kept in git and replayed by `make test`); crashes land in Fuzz/crashes.
+FUZZ_BUILD := .build-fuzz
+fuzz:
+	$(SWIFT) build --product FuzzTemplates --scratch-path $(FUZZ_BUILD) -Xswiftc -sanitize=fuzzer,address \
+		-Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	mkdir -p $(FUZZ_BUILD)/corpus Fuzz/crashes
+	$(FUZZ_BUILD)/debug/FuzzTemplates $(FUZZ_BUILD)/corpus Fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -timeout=5 -rss_limit_mb=2048 -artifact_prefix=Fuzz/crashes/ -print_final_stats=1
+	$(FUZZ_BUILD)/debug/FuzzTemplates -merge=1 Fuzz/corpus $(FUZZ_BUILD)/corpus
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-fuzz Benchmarks/.build

@@ -19,7 +19,10 @@ let package = Package(
         // The service and the `kassa` command, as a library so that tests can call it in-process.
         .target(name: "KassaApp", dependencies: ["TemplateEngine", "Channels"]),
         .executableTarget(name: "kassa", dependencies: ["KassaApp"]),
-        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"]),
+        // The fuzz harness: `make fuzz` builds FuzzTemplates with libFuzzer; tests replay the corpus.
+        .target(name: "TemplateFuzzing", dependencies: ["TemplateEngine"]),
+        .executableTarget(name: "FuzzTemplates", dependencies: ["TemplateFuzzing"]),
+        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TemplateFuzzing"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels"]),
         .testTarget(name: "KassaAppTests", dependencies: ["KassaApp"]),
     ],

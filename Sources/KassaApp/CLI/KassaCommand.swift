@@ -6,8 +6,13 @@ public enum KassaCommand {
         usage: kassa <command> [arguments]
 
         commands:
-          render TEMPLATE_FILE [--data DATA.json] [--partials DIR]
+          render TEMPLATE_FILE [--data DATA.json] [--partials DIR] [--format text|html]
+                 [--locale en|ru] [--timezone TZ]
                                render a template and print the result
+          check PATH (--event NAME | --schema SCHEMA.json) [--channel email|sms|viber|vk]
+                [--max-parts N] [--partials DIR] [--data DATA.json] [--json]
+                               check a template (a file, or an e-mail folder) before approval
+          events [--json]      list the events and their variables
           conformance SUITE.json [--verbose]
                                run a golden-liquid conformance suite
           preview [--dir DIR]  render every base template with its sample data
@@ -29,6 +34,8 @@ public enum KassaCommand {
             case "render": return try RenderCommand.run(rest, console: console)
             case "conformance": return try ConformanceCommand.run(rest, console: console)
             case "preview": return try PreviewCommand.run(rest, console: console)
+            case "check": return try CheckCommand.run(rest, console: console)
+            case "events": return try EventsCommand.run(rest, console: console)
             case "help", "--help", "-h":
                 console.print(usage)
                 return 0

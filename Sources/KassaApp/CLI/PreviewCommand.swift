@@ -30,20 +30,19 @@ enum PreviewCommand {
             for (kind, channel) in folder.channels {
                 console.print("━━━ \(event.name) · \(kind.displayName) ━━━")
                 do {
-                    switch channel {
-                    case .email(let subject, let html, let text):
-                        console.print("Тема: " + (try subject.render(event.sample, options: .notification(escaping: .none))))
-                        if let text {
-                            console.print("── текст ──")
-                            console.print(try text.render(event.sample, options: .notification(escaping: .none)))
-                        }
+                    let message = try NotificationComposer.compose(channel, kind: kind, data: event.sample)
+                    if let subject = message.subject { console.print("Тема: " + subject) }
+                    if kind == .sms {
+                        let info = SMSInfo(text: message.text)
+                        console.print("(\(info.encoding.rawValue), \(info.units) знаков, частей: \(info.parts))")
+                    }
+                    console.print(message.text)
+                    if let html = message.html {
                         console.print("── HTML ──")
-                        console.print(try html.render(event.sample, options: .notification(escaping: .html)))
-                    case .message(let template):
-                        console.print(try template.render(event.sample, options: .notification(escaping: .none)))
+                        console.print(html)
                     }
                 } catch {
-                    console.error(error.description)
+                    console.error("\(error)")
                     failures += 1
                 }
                 console.print("")

@@ -144,3 +144,25 @@ extension Schema {
         }
     }
 }
+
+extension Schema {
+    /// Placeholder data of this shape, for previews when no sample is given: every property filled.
+    public var placeholder: Value {
+        switch kind {
+        case .string:
+            switch format {
+            case "uri"?: return "https://example.ru/path"
+            case "email"?: return "client@example.ru"
+            case "phone"?: return "+79990000000"
+            case "date-time"?: return "2026-01-15T12:00:00Z"
+            default: return .string(description ?? "текст")
+            }
+        case .integer: return format == "money" ? 100_000 : 3
+        case .number: return 1.5
+        case .boolean: return true
+        case .array: return .array(itemSchema.map { [$0.placeholder, $0.placeholder] } ?? [])
+        case .object: return .object(ValueObject(properties.map { ($0.name, $0.schema.placeholder) }))
+        case .any: return "…"
+        }
+    }
+}

@@ -31,3 +31,23 @@ extension Template {
         return report
     }
 }
+
+extension Template {
+    /// The source with every `{{ … }}` turned into `{{` spaces `}}` and every `{% … %}` into spaces,
+    /// keeping line breaks and byte offsets, so that the markup around them can be checked as HTML.
+    public static func maskingLiquid(in source: String) -> String {
+        var bytes = Array(source.utf8)
+        for token in Lexer(bytes: bytes).tokenize() where token.kind == .output || token.kind == .tag || token.kind == .unterminated {
+            for i in token.start..<token.end where bytes[i] != 0x0A {
+                bytes[i] = 0x20
+            }
+            if token.kind == .output, token.end - token.start >= 4 {
+                bytes[token.start] = UInt8(ascii: "{")
+                bytes[token.start + 1] = UInt8(ascii: "{")
+                bytes[token.end - 2] = UInt8(ascii: "}")
+                bytes[token.end - 1] = UInt8(ascii: "}")
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

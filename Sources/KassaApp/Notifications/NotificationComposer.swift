@@ -1,0 +1,67 @@
+import Channels
+import Foundation
+import TemplateEngine
+
+/// The line every notification carries, whatever its template: the product requires that payers
+/// see the service is provided through APIEGRN and APIKASSA.
+enum Attribution {
+    static let full = "Услуга оказана с использованием сервиса АПИЕГРН и услуги АПИКАССА"
+    /// The short form for SMS, where every character costs.
+    static let short = "АПИЕГРН/АПИКАССА"
+
+    static let html = """
+        <p style="margin:12px 0 0 0;font-size:11px;color:#999;text-align:center;">\(full)</p>
+        """
+}
+
+/// A message ready for a channel: rendered, checked, with the attribution added.
+public struct ComposedNotification: Sendable, Equatable {
+    public let channel: ChannelKind
+    public let subject: String?
+    public let html: String?
+    public let text: String
+}
+
+/// A template rendered into something that cannot be sent.
+struct CompositionError: Error, CustomStringConvertible {
+    let file: String
+    let message: String
+    var description: String { "\(file): error: \(message)" }
+}
+
+/// Renders a channel's templates with event data and adds what every notification must carry.
+enum NotificationComposer {
+    static func compose(_ channel: TemplateFolder.Channel, kind: ChannelKind, data: Value) throws -> ComposedNotification {
+        switch channel {
+        case .email(let subjectTemplate, let htmlTemplate, let textTemplate):
+            let subject = try subjectTemplate.render(data, options: .notification(escaping: .none))
+            if subject.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+                throw CompositionError(file: subjectTemplate.name, message: "the rendered subject contains a line break; a subject must be one line")
+            }
+            let html = withAttribution(html: try htmlTemplate.render(data, options: .notification(escaping: .html)))
+            let text: String
+            if let textTemplate {
+                text = withAttribution(text: try textTemplate.render(data, options: .notification(escaping: .none)), short: false)
+            } else {
+                text = EmailHTML.plainText(fromHTML: html)
+            }
+            return ComposedNotification(channel: .email, subject: subject.trimmingCharacters(in: .whitespaces), html: html, text: text)
+        case .message(let template):
+            let body = try template.render(data, options: .notification(escaping: .none))
+            return ComposedNotification(channel: kind, subject: nil, html: nil, text: withAttribution(text: body, short: kind == .sms))
+        }
+    }
+
+    /// Puts the attribution before `</body>`, or at the end when there is none.
+    static func withAttribution(html: String) -> String {
+        if let body = html.range(of: "</body>", options: [.caseInsensitive, .backwards]) {
+            return html.replacingCharacters(in: body.lowerBound..<body.lowerBound, with: Attribution.html + "\n")
+        }
+        return html + "\n" + Attribution.html
+    }
+
+    static func withAttribution(text: String, short: Bool) -> String {
+        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return short ? body + "\n" + Attribution.short : body + "\n\n" + Attribution.full
+    }
+}
