@@ -44,6 +44,11 @@ private func limitError(_ source: String, limits: TemplateLimits = TemplateLimit
         #expect(limitError(source)?.kind == .limit)
     }
 
+    @Test func doublingListsStop() throws {
+        let source = "{% assign a = '1,2' | split: ',' %}{% for i in (1..40) %}{% assign a = a | concat: a %}{% endfor %}{{ a.size }}"
+        #expect(limitError(source)?.message == "a list has more than 100000 items")
+    }
+
     @Test func recursivePartialsStop() throws {
         #expect(limitError("{% render 'a' %}", partials: ["a": "{% render 'a' %}"])?.kind == .limit)
         #expect(limitError("{% include 'a' %}", partials: ["a": "x{% include 'a' %}"])?.kind == .limit)

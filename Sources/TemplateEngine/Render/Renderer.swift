@@ -161,9 +161,15 @@ struct Renderer {
         }
     }
 
+    /// Bounds what filters and assignments build: strings by bytes, lists by items (as loops are).
     func checkSize(_ value: Value, at offset: Int) throws(TemplateError) {
-        if case .string(let s) = value, s.utf8.count > options.limits.maxStringBytes {
+        switch value {
+        case .string(let s) where s.utf8.count > options.limits.maxStringBytes:
             throw error(.limit, "a string is larger than \(options.limits.maxStringBytes) bytes", at: offset)
+        case .array(let a) where a.count > options.limits.maxLoopIterations:
+            throw error(.limit, "a list has more than \(options.limits.maxLoopIterations) items", at: offset)
+        default:
+            return
         }
     }
 
