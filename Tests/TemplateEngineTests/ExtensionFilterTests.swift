@@ -40,6 +40,15 @@ private func render(_ source: String, _ data: Value = [:], options: RenderOption
         #expect(try render("{{ p | phone }}", ["p": .string(input)]) == output)
     }
 
+    @Test func escapingFiltersNeverDoubleEscapeInHTML() throws {
+        let html = RenderOptions(escaping: .html)
+        let data: Value = ["a": "<b>&amp;\nx"]
+        #expect(try render("{{ a | escape }}", data, options: html) == "&lt;b&gt;&amp;amp;\nx")
+        #expect(try render("{{ a | escape_once }}", data, options: html) == "&lt;b&gt;&amp;\nx")
+        #expect(try render("{{ a | newline_to_br }}", data, options: html) == "&lt;b&gt;&amp;amp;<br />\nx")
+        #expect(try render("{{ a | newline_to_br }}", data) == "<b>&amp;<br />\nx")
+    }
+
     @Test func rawOptsOutOfEscaping() throws {
         let html = RenderOptions(escaping: .html)
         #expect(try render("{{ a }}|{{ a | raw }}", ["a": "<b>"], options: html) == "&lt;b&gt;|<b>")

@@ -69,5 +69,5 @@ public struct FilterRegistry: Sendable {
 
 extension FilterRegistry {
     /// Filters whose result is already HTML, so auto-escaping leaves it alone.
-    static let htmlSafeFilters: Set<String> = ["escape", "escape_once", "h", "raw"]
+    static let htmlSafeFilters: Set<String> = ["escape", "escape_once", "h", "raw", "newline_to_br"]
 }

@@ -85,10 +85,12 @@ extension StandardFilters {
         FilterDefinition("strip_html") { input, _, _ in
             .string(stripHTML(input.toStringValue))
         },
+        // In HTML output the text is escaped here, so that only the `<br />` it adds is markup.
         FilterDefinition("newline_to_br") { input, _, ctx in
             let bytes = Array(input.toStringValue.utf8)
             var out = BoundedBytes(ctx, reserve: bytes.count)
             let br = Array("<br />\n".utf8)
+            let escaping = ctx.options.escaping == .html
             var i = 0
             while i < bytes.count {
                 if bytes[i] == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A {
@@ -96,6 +98,9 @@ extension StandardFilters {
                     i += 2
                 } else if bytes[i] == 0x0A {
                     try out.append(contentsOf: br)
+                    i += 1
+                } else if escaping, let entity = htmlEntity(bytes[i]) {
+                    try out.append(contentsOf: entity)
                     i += 1
                 } else {
                     try out.append(bytes[i])
