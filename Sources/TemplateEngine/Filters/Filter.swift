@@ -26,7 +26,8 @@ struct FilterArguments {
     var positional: [Value]
     var keywords: [(name: String, value: Value)]
 
-    subscript(_ i: Int) -> Value? { i < positional.count ? positional[i] : nil }
+    /// The `i`th positional argument, or nil (not `Value.nil`) when the call has fewer.
+    subscript(_ i: Int) -> Value? { i < positional.count ? positional[i] : Optional<Value>.none }
 
     func keyword(_ name: String) -> Value? { keywords.last { $0.name == name }?.value }
 }

@@ -64,7 +64,7 @@ extension StandardFilters {
             var out: [Value] = []
             for item in items {
                 let key: Value
-                if property.isNilValue {
+                if property.isNil {
                     key = item
                 } else {
                     switch item.rubySubscript(property) {
@@ -80,11 +80,11 @@ extension StandardFilters {
         FilterDefinition("compact", arity: 0...1) { input, args, ctx in
             let items = try ctx.items(of: input)
             let property = filterArgument(args, 0)
-            if property.isNilValue { return .array(items.filter { !$0.isNilValue }) }
+            if property.isNil { return .array(items.filter { !$0.isNil }) }
             var out: [Value] = []
             for item in items {
                 switch item.rubySubscript(property) {
-                case .value(let v): if !v.isNilValue { out.append(item) }
+                case .value(let v): if !v.isNil { out.append(item) }
                 case .typeError: throw propertyError(property)
                 case .noMethod: return .nil
                 }
@@ -110,7 +110,7 @@ extension StandardFilters {
             let items = try ctx.items(of: input)
             let property = filterArgument(args, 0)
             let values: [Value] = try items.map { item in
-                if property.isNilValue { return item }
+                if property.isNil { return item }
                 guard item.respondsToSubscript else { return .int(0) }
                 switch item.rubySubscript(property) {
                 case .value(let v): return v
@@ -133,7 +133,7 @@ extension StandardFilters {
         },
         FilterDefinition("default", arity: 0...1, keywords: ["allow_false"]) { input, args, _ in
             let allowFalse = args.keyword("allow_false")?.isTruthy ?? false
-            let missing = allowFalse ? input.isNilValue : !input.isTruthy
+            let missing = allowFalse ? input.isNil : !input.isTruthy
             let empty: Bool
             switch input {
             case .string(let s): empty = s.isEmpty
@@ -154,14 +154,14 @@ func propertyError(_ property: Value) -> FilterError {
 /// Liquid's `nil_safe_compare`: Ruby's `<=>`, with nil after everything and incomparable values an error.
 func nilSafeCompare(_ a: Value, _ b: Value) throws -> Int {
     if let c = a.rubyCompare(b) { return c }
-    if a.isNilValue { return 1 }
-    if b.isNilValue { return -1 }
+    if a.isNil { return 1 }
+    if b.isNil { return -1 }
     throw FilterError("cannot sort values of incompatible types (\(a.typeName) and \(b.typeName))")
 }
 
 /// Liquid's `nil_safe_casecmp`: texts compared with ASCII letters case-folded, nil after everything.
 func nilSafeCasecmp(_ a: Value, _ b: Value) throws -> Int {
-    switch (a.isNilValue, b.isNilValue) {
+    switch (a.isNil, b.isNil) {
     case (true, true): return 0
     case (true, false): return 1
     case (false, true): return -1
@@ -178,7 +178,7 @@ private func sortFilter(_ input: Value, _ property: Value, _ ctx: FilterContext,
     let items = try ctx.items(of: input)
     if items.isEmpty { return .array([]) }
     let keys: [Value]
-    if property.isNilValue {
+    if property.isNil {
         keys = items
     } else {
         guard items.allSatisfy(\.respondsToSubscript) else { return .nil }
@@ -220,10 +220,10 @@ private func filterArray(_ input: Value, _ args: FilterArguments, _ ctx: FilterC
     for (index, item) in items.enumerated() {
         // The golden suite has `["x", "y", "cat"] | reject: undefined` render nothing rather than
         // fail, so an undefined property on a string ends the filter with nil, like a nil item.
-        if property.isNilValue, case .string = item { return .nil }
+        if property.isNil, case .string = item { return .nil }
         let passes: Bool
         switch item.rubySubscript(property) {
-        case .value(let v): passes = target.isNilValue ? v.isTruthy : v.rubyEquals(target)
+        case .value(let v): passes = target.isNil ? v.isTruthy : v.rubyEquals(target)
         case .typeError: throw propertyError(property)
         case .noMethod: return .nil
         }

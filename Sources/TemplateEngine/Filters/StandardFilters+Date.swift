@@ -44,7 +44,8 @@ func dateInstant(of input: Value, _ ctx: FilterContext) -> UnixInstant? {
 
 /// The instant "now" means for this render.
 private func now(_ ctx: FilterContext) -> UnixInstant {
-    let t = (ctx.options.now ?? Date()).timeIntervalSince1970
+    let raw = (ctx.options.now ?? Date()).timeIntervalSince1970
+    let t = raw.isFinite ? max(-1e15, min(1e15, raw)) : 0
     let whole = t.rounded(.down)
     return UnixInstant(seconds: Int(whole), nanoseconds: min(999_999_999, Int((t - whole) * 1e9)))
 }
@@ -82,8 +83,11 @@ func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-/// The non-negative remainder that goes with `floorDiv`.
-@inline(__always) func floorMod(_ a: Int, _ b: Int) -> Int { a - floorDiv(a, b) * b }
+/// The remainder that goes with `floorDiv` (it takes the divisor's sign), without overflow.
+@inline(__always) func floorMod(_ a: Int, _ b: Int) -> Int {
+    let r = a % b
+    return (r != 0 && (r < 0) != (b < 0)) ? r + b : r
+}
 
 /// Whether a year is a Gregorian leap year.
 private func isLeapYear(_ y: Int) -> Bool { y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) }
@@ -116,7 +120,7 @@ struct BrokenDownTime {
         let (local, overflow) = instant.seconds.addingReportingOverflow(offset)
         let localSeconds = overflow ? instant.seconds : local
         let days = floorDiv(localSeconds, 86_400)
-        let secondOfDay = localSeconds - days * 86_400
+        let secondOfDay = floorMod(localSeconds, 86_400)
         let civil = civilFromDays(days)
         year = civil.year
         month = civil.month
@@ -377,39 +381,38 @@ private func offset(_ seconds: Int, _ d: Directive) -> String {
 }
 
 /// A combination directive (`%c`, `%F`, `%T`…): its parts formatted, then upper-cased under `^`
-/// and padded as a whole to the directive's width.
+/// or `#`, and padded as a whole to the directive's width.
 private func composite(_ pattern: String, _ d: Directive, _ t: BrokenDownTime, _ names: DateNames) throws -> String {
-    var parts = String()
-    for scalarText in try expand(pattern, t, names) { parts += scalarText }
+    var parts = try expand(pattern, t, names)
     if d.upper || d.changeCase { parts = parts.uppercased() }
     return padded(parts, d)
 }
 
-/// The pieces of a directive-only pattern, formatted without any width of their own.
-private func expand(_ pattern: String, _ t: BrokenDownTime, _ names: DateNames) throws -> [String] {
-    var pieces: [String] = []
+/// A fixed pattern of plain directives (`%a`, `%^b`, `%4Y`), formatted without widths of its own.
+private func expand(_ pattern: String, _ t: BrokenDownTime, _ names: DateNames) throws -> String {
+    var result = ""
     let f = Array(pattern.utf8)
     var i = 0
     while i < f.count {
-        if f[i] == UInt8(ascii: "%"), i + 1 < f.count {
-            var d = Directive()
+        guard f[i] == UInt8(ascii: "%"), i + 1 < f.count else {
+            result += String(decoding: [f[i]], as: UTF8.self)
             i += 1
-            if f[i] == UInt8(ascii: "^") {
-                d.upper = true
-                i += 1
-            }
-            if f[i] == UInt8(ascii: "4") {
-                d.width = 4
-                i += 1
-            }
-            pieces.append(try convert(f[i], d, t, names) ?? "")
-            i += 1
-        } else {
-            pieces.append(String(decoding: [f[i]], as: UTF8.self))
+            continue
+        }
+        var d = Directive()
+        i += 1
+        if f[i] == UInt8(ascii: "^"), i + 1 < f.count {
+            d.upper = true
             i += 1
         }
+        if f[i] == UInt8(ascii: "4"), i + 1 < f.count {
+            d.width = 4
+            i += 1
+        }
+        result += try convert(f[i], d, t, names) ?? ""
+        i += 1
     }
-    return pieces
+    return result
 }
 
 // MARK: - Reading dates
@@ -645,20 +648,27 @@ private func readTime(_ s: inout DateScanner, _ p: inout ParsedDate) -> Bool {
     return true
 }
 
-/// Reads a zone: `Z`, `UTC`, `GMT`, or a numeric offset `±hh`, `±hhmm`, `±hh:mm` (also after UTC/GMT).
+/// Reads a zone: a name (`Z`, `UTC`, `GMT`, `EST`, `MSK`…) or a numeric offset `±hh`, `±hhmm`,
+/// `±hh:mm` (also after a name, as in `UTC+03:00`).
 private func readZone(_ s: inout DateScanner, _ p: inout ParsedDate) -> Bool {
     let mark = s.i
     if let w = s.word() {
-        guard ["z", "utc", "gmt", "ut"].contains(w) else {
+        guard let hours = namedZones[w] else {
             s.i = mark
             return false
         }
-        p.offset = 0
+        p.offset = hours * 3600
         if s.peek == UInt8(ascii: "+") || s.peek == UInt8(ascii: "-") { return numericOffset(&s, &p) }
         return true
     }
     return numericOffset(&s, &p)
 }
+
+/// Zone names Ruby's `Time.parse` knows, with their offsets in hours.
+private let namedZones: [String: Int] = [
+    "z": 0, "ut": 0, "utc": 0, "gmt": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6,
+    "pst": -8, "pdt": -7, "wet": 0, "bst": 1, "cet": 1, "cest": 2, "eet": 2, "eest": 3, "msk": 3,
+]
 
 /// Reads `±hh`, `±hhmm` or `±hh:mm` into the parsed offset.
 private func numericOffset(_ s: inout DateScanner, _ p: inout ParsedDate) -> Bool {

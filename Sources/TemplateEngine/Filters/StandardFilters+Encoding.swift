@@ -20,7 +20,7 @@ extension StandardFilters {
             return .string(out.string)
         },
         FilterDefinition("url_encode") { input, _, ctx in
-            if input.isNilValue { return .nil }
+            if input.isNil { return .nil }
             let bytes = Array(input.toStringValue.utf8)
             var out = BoundedBytes(ctx, reserve: bytes.count)
             for b in bytes {
@@ -38,7 +38,7 @@ extension StandardFilters {
             return .string(out.string)
         },
         FilterDefinition("url_decode") { input, _, _ in
-            if input.isNilValue { return .nil }
+            if input.isNil { return .nil }
             let bytes = Array(input.toStringValue.utf8)
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count)
@@ -139,7 +139,7 @@ private func htmlEntity(_ b: UInt8) -> [UInt8]? {
 
 /// `escape`: nil stays nil, anything else is written as text with `& < > " '` escaped.
 private func escape(_ input: Value, _ ctx: FilterContext) throws -> Value {
-    if input.isNilValue { return .nil }
+    if input.isNil { return .nil }
     let bytes = Array(input.toStringValue.utf8)
     var out = BoundedBytes(ctx, reserve: bytes.count)
     for b in bytes {
@@ -253,14 +253,17 @@ func stripHTML(_ text: String) -> String {
     let style = Array("<style".utf8)
 
     func starts(_ prefix: [UInt8], at i: Int) -> Bool {
-        i + prefix.count <= bytes.count && bytes[i..<(i + prefix.count)].elementsEqual(prefix)
+        guard i + prefix.count <= bytes.count else { return false }
+        for k in 1..<prefix.count where bytes[i + k] != prefix[k] { return false }
+        return true
     }
 
     var withoutBlocks: [UInt8] = []
     withoutBlocks.reserveCapacity(bytes.count)
     var i = 0
     while i < bytes.count {
-        if bytes[i] == UInt8(ascii: "<") {
+        if bytes[i] == UInt8(ascii: "<"), i + 1 < bytes.count,
+           bytes[i + 1] == UInt8(ascii: "s") || bytes[i + 1] == UInt8(ascii: "!") {
             if starts(script, at: i), let end = scriptEnd.next(from: i + script.count) {
                 i = end + 9
                 continue

@@ -89,7 +89,7 @@ extension StandardFilters {
             .array(try rubySplit(input.toStringValue, by: filterArgument(args, 0).toStringValue, ctx).map { .string($0) })
         },
         FilterDefinition("truncate", arity: 0...2) { input, args, ctx in
-            if input.isNilValue { return .nil }
+            if input.isNil { return .nil }
             let text = input.toStringValue
             let length = try (suppliedArgument(args, 0) ?? .int(50)).toInteger()
             let ellipsis = (suppliedArgument(args, 1) ?? .string("...")).toStringValue
@@ -104,7 +104,7 @@ extension StandardFilters {
             return .string(head + ellipsis)
         },
         FilterDefinition("truncatewords", arity: 0...2) { input, args, ctx in
-            if input.isNilValue { return .nil }
+            if input.isNil { return .nil }
             let text = input.toStringValue
             var words = try (suppliedArgument(args, 0) ?? .int(15)).toInteger()
             if words <= 0 { words = 1 }

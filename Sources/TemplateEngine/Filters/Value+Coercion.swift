@@ -54,9 +54,6 @@ extension Value {
         return parsed
     }
 
-    /// Whether the value is nil, so that Ruby's `x.nil?` reads naturally.
-    var isNilValue: Bool { if case .nil = self { return true } else { return false } }
-
     /// Whether Ruby's `respond_to?(:[])` holds: hashes, strings, integers and arrays answer `[]`.
     var respondsToSubscript: Bool {
         switch self {
@@ -173,8 +170,9 @@ func compareNumbers(_ a: Value, _ b: Value) -> Int? {
 /// Compares an integer with a float without the rounding that converting either one would bring.
 func compareIntDouble(_ i: Int, _ d: Double) -> Int? {
     if d.isNaN { return nil }
-    if d >= 9.3e18 { return -1 }
-    if d <= -9.3e18 { return 1 }
+    // ±2^63 bound Int's range exactly, so the truncation below cannot trap.
+    if d >= 9_223_372_036_854_775_808.0 { return -1 }
+    if d < -9_223_372_036_854_775_808.0 { return 1 }
     let whole = d.rounded(.down)
     let w = Int(whole)
     if i < w { return -1 }
