@@ -140,8 +140,8 @@ struct Compiler {
         for node in nodes {
             if let instruction = try compile(node) {
                 // Adjacent text merges into one write.
-                if case .text(let bytes) = instruction, case .text(let previous)? = result.last {
-                    result[result.count - 1] = .text(previous + bytes)
+                if case .text(let text) = instruction, case .text(let previous)? = result.last {
+                    result[result.count - 1] = .text(previous + text)
                 } else {
                     result.append(instruction)
                 }
@@ -154,7 +154,7 @@ struct Compiler {
         let at = node.offset
         switch node.kind {
         case .text(let s):
-            return .text(Array(s.utf8))
+            return .text(s)
         case .output(let value), .echo(let value):
             let safe = value.filters.last.map { FilterRegistry.htmlSafeFilters.contains($0.name) } ?? false
             return .output(try compile(value), safe: safe, at: at)
@@ -357,7 +357,7 @@ struct Compiler {
             var compiledLookups: [CompiledLookup] = []
             for lookup in lookups {
                 switch lookup {
-                case .key(let k, _, let dotted): compiledLookups.append(.key(k, dotted: dotted))
+                case .key(let k, _, let dotted): compiledLookups.append(.key(LookupKey(k), dotted: dotted))
                 case .index(let e): compiledLookups.append(.index(try compile(e)))
                 }
             }
@@ -379,13 +379,18 @@ struct Compiler {
             let kind: LoopKind = name == "forloop" ? .forLoop : .tablerow
             var rest = lookups[...]
             var up = 0
-            while kind == .forLoop, case .key("parentloop", true)? = rest.first {
+            while kind == .forLoop, case .key(let k, true)? = rest.first, k.name == "parentloop" {
                 up += 1
                 rest = rest.dropFirst()
             }
-            return .loopVariable(kind, up: up, Array(rest))
+            guard case .key(let k, _)? = rest.first else { return .loopVariable(kind, up: up, nil, Array(rest)) }
+            guard let property = LoopProperty(rawValue: k.name) else {
+                // No such property: the loop is still looked up, so that outside a loop the global wins.
+                return .loopVariable(kind, up: up, nil, Array(rest))
+            }
+            return .loopVariable(kind, up: up, property, Array(rest.dropFirst()))
         }
-        return .global(name, lookups)
+        return .global(LookupKey(name), lookups)
     }
 
     private mutating func compile(_ condition: Condition) throws(TemplateError) -> CompiledCondition {

@@ -22,7 +22,8 @@ struct SourceUnit: Sendable {
 }
 
 indirect enum Instruction: Sendable {
-    case text([UInt8])
+    /// Static text, kept as a native String so that writing it is one copy.
+    case text(String)
     /// Writes a value; `safe` when the last filter already produced HTML (`escape`, `raw`…).
     case output(CompiledExpression, safe: Bool, at: Int)
     case assign(slot: Int, CompiledExpression, at: Int)
@@ -154,32 +155,38 @@ enum LoopKind: Sendable {
     case tablerow
 }
 
-indirect enum CompiledCondition: Sendable {
+enum CompiledCondition: Sendable {
     case test(CompiledExpression)
     case comparison(CompiledExpression, ComparisonOperator, CompiledExpression, at: Int)
-    case and(CompiledCondition, CompiledCondition)
-    case or(CompiledCondition, CompiledCondition)
+    indirect case and(CompiledCondition, CompiledCondition)
+    indirect case or(CompiledCondition, CompiledCondition)
 }
 
 
-indirect enum CompiledExpression: Sendable {
+enum CompiledExpression: Sendable {
     case constant(Value)
     case empty
     case blank
     /// A variable from the render data (or a counter, or a dynamically assigned name).
-    case global(String, [CompiledLookup])
+    case global(LookupKey, [CompiledLookup])
     /// A local slot; when it holds nothing yet, the global of the same name.
     case local(Int, String, [CompiledLookup])
-    /// `forloop` (`up` loops out, through `parentloop`) or `tablerowloop`, then a path into it.
-    case loopVariable(LoopKind, up: Int, [CompiledLookup])
+    /// `forloop` (`up` loops out, through `parentloop`) or `tablerowloop`: one of its properties (nil
+    /// for the whole object), then a path into that.
+    case loopVariable(LoopKind, up: Int, LoopProperty?, [CompiledLookup])
     /// `[expr]` at the start of a path: the variable named by the value.
-    case dynamicRoot(CompiledExpression, [CompiledLookup])
-    case range(CompiledExpression, CompiledExpression, at: Int)
-    case filtered(CompiledExpression, [CompiledFilter])
+    indirect case dynamicRoot(CompiledExpression, [CompiledLookup])
+    indirect case range(CompiledExpression, CompiledExpression, at: Int)
+    indirect case filtered(CompiledExpression, [CompiledFilter])
+}
+
+/// The properties of `forloop` and `tablerowloop`.
+enum LoopProperty: String, Sendable {
+    case index, index0, rindex, rindex0, first, last, length, name, col, col0, col_first, col_last, row
 }
 
 enum CompiledLookup: Sendable {
-    case key(String, dotted: Bool)
+    case key(LookupKey, dotted: Bool)
     case index(CompiledExpression)
 }
 

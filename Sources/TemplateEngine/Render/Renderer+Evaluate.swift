@@ -4,12 +4,13 @@ extension Renderer {
         switch expression {
         case .constant(let value):
             return value
-        case .global(let name, let lookups):
-            return try follow(global(name), lookups)
+        case .global(let key, let lookups):
+            return try follow(global(key), lookups)
         case .local(let slot, let name, let lookups):
-            return try follow(frame.slots[slot] ?? global(name), lookups)
-        case .loopVariable(let kind, let up, let lookups):
-            return try loopVariable(kind, up: up, lookups)
+            if let value = frame.slots[slot] { return try follow(value, lookups) }
+            return try follow(global(LookupKey(name)), lookups)
+        case .loopVariable(let kind, let up, let property, let lookups):
+            return try loopVariable(kind, up: up, property, lookups)
         case .dynamicRoot(let nameExpression, let lookups):
             let name = try evaluate(nameExpression)
             return try follow(variable(named: name.liquidString), lookups)
@@ -26,10 +27,10 @@ extension Renderer {
         }
     }
 
-    @inline(__always) func global(_ name: String) -> Value {
-        if !frame.dynamicGlobals.isEmpty, let v = frame.dynamicGlobals[name] { return v }
-        if !frame.counters.isEmpty, let c = frame.counters[name] { return .int(c) }
-        return frame.globals[name] ?? .nil
+    @inline(__always) func global(_ key: LookupKey) -> Value {
+        if !frame.dynamicGlobals.isEmpty, let v = frame.dynamicGlobals[key.name] { return v }
+        if !frame.counters.isEmpty, let c = frame.counters[key.name] { return .int(c) }
+        return frame.globals.value(for: key) ?? .nil
     }
 
     /// A variable looked up by a name known only at render time (`[name]`).
@@ -39,7 +40,7 @@ extension Renderer {
             if i < frame.slotNames.count, frame.slotNames[i] == name, let v = frame.slots[i] { return v }
             i -= 1
         }
-        return global(name)
+        return global(LookupKey(name))
     }
 
     @inline(__always) mutating func follow(_ start: Value, _ lookups: [CompiledLookup]) throws(TemplateError) -> Value {
@@ -65,7 +66,7 @@ extension Renderer {
         let result: Value
         do {
             result = try filter.definition.apply(value, FilterArguments(positional: positional, keywords: keywords),
-                                                 FilterContext(options: options))
+                                                 filterContext)
         } catch let failure as FilterError {
             throw error(failure.kind, "\(filter.definition.name): \(failure.message)", at: filter.at)
         } catch {
@@ -77,7 +78,7 @@ extension Renderer {
 
     // MARK: Loop variables
 
-    mutating func loopVariable(_ kind: LoopKind, up: Int, _ lookups: [CompiledLookup]) throws(TemplateError) -> Value {
+    mutating func loopVariable(_ kind: LoopKind, up: Int, _ property: LoopProperty?, _ lookups: [CompiledLookup]) throws(TemplateError) -> Value {
         var remaining = up
         var i = frame.loops.count - 1
         var found: LoopState?
@@ -97,37 +98,41 @@ extension Renderer {
         }
         guard let loop = found else {
             if up > 0 { return .nil }
-            return try follow(global(kind == .forLoop ? "forloop" : "tablerowloop"), lookups)
+            let whole = global(LookupKey(kind == .forLoop ? "forloop" : "tablerowloop"))
+            let first: [CompiledLookup] = property.map { [.key(LookupKey($0.rawValue), dotted: true)] } ?? []
+            return try follow(whole, first + lookups)
         }
-        guard case .key(let key, _)? = lookups.first else {
-            return loopObject(loop)
+        guard let property else {
+            // The whole object, or a property it does not have.
+            if lookups.isEmpty { return loopObject(loop) }
+            return .nil
         }
-        return try follow(loopProperty(loop, key), Array(lookups.dropFirst()))
+        return try follow(loopProperty(loop, property), lookups)
     }
 
-    func loopProperty(_ loop: LoopState, _ key: String) -> Value {
-        switch key {
-        case "index": return .int(loop.index0 + 1)
-        case "index0": return .int(loop.index0)
-        case "rindex": return .int(loop.length - loop.index0)
-        case "rindex0": return .int(loop.length - loop.index0 - 1)
-        case "first": return .bool(loop.index0 == 0)
-        case "last": return .bool(loop.index0 == loop.length - 1)
-        case "length": return .int(loop.length)
-        case "name" where loop.kind == .forLoop: return .string(loop.name)
-        case "col" where loop.kind == .tablerow: return .int(loop.col)
-        case "col0" where loop.kind == .tablerow: return .int(loop.col - 1)
-        case "col_first" where loop.kind == .tablerow: return .bool(loop.col == 1)
-        case "col_last" where loop.kind == .tablerow: return .bool(loop.col == loop.cols)
-        case "row" where loop.kind == .tablerow: return .int(loop.row)
+    func loopProperty(_ loop: LoopState, _ property: LoopProperty) -> Value {
+        switch property {
+        case .index: return .int(loop.index0 + 1)
+        case .index0: return .int(loop.index0)
+        case .rindex: return .int(loop.length - loop.index0)
+        case .rindex0: return .int(loop.length - loop.index0 - 1)
+        case .first: return .bool(loop.index0 == 0)
+        case .last: return .bool(loop.index0 == loop.length - 1)
+        case .length: return .int(loop.length)
+        case .name where loop.kind == .forLoop: return .string(loop.name)
+        case .col where loop.kind == .tablerow: return .int(loop.col)
+        case .col0 where loop.kind == .tablerow: return .int(loop.col - 1)
+        case .col_first where loop.kind == .tablerow: return .bool(loop.col == 1)
+        case .col_last where loop.kind == .tablerow: return .bool(loop.col == loop.cols)
+        case .row where loop.kind == .tablerow: return .int(loop.row)
         default: return .nil
         }
     }
 
     func loopObject(_ loop: LoopState) -> Value {
-        var keys = ["first", "index", "index0", "last", "length", "rindex", "rindex0"]
-        keys += loop.kind == .forLoop ? ["name"] : ["col", "col0", "col_first", "col_last", "row"]
-        return .object(ValueObject(keys.map { ($0, loopProperty(loop, $0)) }))
+        var properties: [LoopProperty] = [.first, .index, .index0, .last, .length, .rindex, .rindex0]
+        properties += loop.kind == .forLoop ? [.name] : [.col, .col0, .col_first, .col_last, .row]
+        return .object(ValueObject(properties.map { ($0.rawValue, loopProperty(loop, $0)) }))
     }
 
     // MARK: Conditions
@@ -232,6 +237,11 @@ func liquidEqual(_ a: Value, _ b: Value) -> Bool {
 }
 
 /// `obj.key`: an object's property; on arrays, strings and objects, `size`, and on arrays `first` and `last`.
+func property(of value: Value, _ lookupKey: LookupKey, dotted: Bool) -> Value {
+    if case .object(let o) = value, let v = o.value(for: lookupKey) { return v }
+    return property(of: value, lookupKey.name, dotted: dotted)
+}
+
 func property(of value: Value, _ key: String, dotted: Bool) -> Value {
     switch value {
     case .object(let o):

@@ -18,7 +18,7 @@ struct Renderer {
         var dynamicGlobals: [String: Value] = [:]
         var cycles: [String: Int] = [:]
         var forOffsets: [String: Int] = [:]
-        var lastIfchanged: [UInt8]?
+        var lastIfchanged: String?
         var unit: SourceUnit
     }
 
@@ -36,9 +36,13 @@ struct Renderer {
     }
 
     let options: RenderOptions
+    /// What filters see of the options, made once per render.
+    let filterContext: FilterContext
     let environment: CompileEnvironment
     let escapeHTML: Bool
-    var out: [UInt8] = []
+    /// The output; a native String, so appending valid text is a copy and the result needs no validation.
+    var out = ""
+
     var frame: Frame
     var iterations = 0
     var partialDepth = 0
@@ -46,6 +50,7 @@ struct Renderer {
 
     init(program: Program, environment: CompileEnvironment, data: Value, options: RenderOptions) {
         self.options = options
+        self.filterContext = FilterContext(options: options)
         self.environment = environment
         self.escapeHTML = options.escaping == .html
         let globals: ValueObject
@@ -65,8 +70,8 @@ struct Renderer {
     mutating func render(_ instructions: [Instruction]) throws(TemplateError) -> Flow {
         for instruction in instructions {
             switch instruction {
-            case .text(let bytes):
-                out.append(contentsOf: bytes)
+            case .text(let text):
+                out += text
                 try checkOutput(at: 0)
             case .output(let expression, let safe, let at):
                 let value = try evaluate(expression)
@@ -121,13 +126,13 @@ struct Renderer {
                 frame.counters[name] = value
             case .ifchanged(let body):
                 let saved = out
-                out = []
+                out = ""
                 let flow = try render(body)
                 let rendered = out
                 out = saved
                 if rendered != frame.lastIfchanged {
                     frame.lastIfchanged = rendered
-                    out.append(contentsOf: rendered)
+                    out += rendered
                 }
                 if case .normal = flow {} else { return flow }
             case .render(let call):
@@ -146,17 +151,17 @@ struct Renderer {
     /// Renders instructions into a string of their own, for `capture`.
     mutating func renderToString(_ body: [Instruction], at: Int) throws(TemplateError) -> String {
         let saved = out
-        out = []
+        out = ""
         defer { out = saved }
         _ = try render(body)
-        if out.count > options.limits.maxStringBytes {
+        if out.utf8.count > options.limits.maxStringBytes {
             throw error(.limit, "captured text is larger than \(options.limits.maxStringBytes) bytes", at: at)
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     @inline(__always) func checkOutput(at offset: Int) throws(TemplateError) {
-        if out.count > options.limits.maxOutputBytes {
+        if out.utf8.count > options.limits.maxOutputBytes {
             throw error(.limit, "the output is larger than \(options.limits.maxOutputBytes) bytes", at: offset)
         }
     }
@@ -202,44 +207,43 @@ struct Renderer {
     }
 
     @inline(__always) mutating func writeInt(_ i: Int) {
-        if i >= 0 && i < 10 {
-            out.append(UInt8(truncatingIfNeeded: i) &+ 48)
-        } else {
-            out.append(contentsOf: String(i).utf8)
-        }
+        out += String(i)
     }
 
     @inline(__always) mutating func writeString(_ s: String, escape: Bool) {
-        var s = s
-        if !escape {
-            s.withUTF8 { out.append(contentsOf: $0) }
-            return
+        if escape {
+            appendEscapedHTML(s, to: &out)
+        } else {
+            out += s
         }
-        s.withUTF8 { bytes in appendEscapedHTML(bytes, to: &out) }
     }
 }
 
-/// Appends UTF-8 text with `& < > " '` replaced by HTML entities; untouched runs are copied whole.
-func appendEscapedHTML(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-    var runStart = 0
-    var i = 0
-    let count = bytes.count
-    while i < count {
-        let b = bytes[i]
-        if b > 0x3E || (b != 0x26 && b != 0x3C && b != 0x3E && b != 0x22 && b != 0x27) {
-            i += 1
+/// Appends text with `& < > " '` replaced by HTML entities; the runs between them are copied whole.
+func appendEscapedHTML(_ s: String, to out: inout String) {
+    let utf8 = s.utf8
+    var runStart = utf8.startIndex
+    var i = runStart
+    while i != utf8.endIndex {
+        let b = utf8[i]
+        guard b <= 0x3E, b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 else {
+            i = utf8.index(after: i)
             continue
         }
-        if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+        if i > runStart { out += s[runStart..<i] }
         switch b {
-        case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])  // &amp;
-        case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])  // &lt;
-        case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])  // &gt;
-        case 0x22: out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
-        default: out.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])  // &#39;
+        case 0x26: out += "&amp;"
+        case 0x3C: out += "&lt;"
+        case 0x3E: out += "&gt;"
+        case 0x22: out += "&quot;"
+        default: out += "&#39;"
         }
-        i += 1
+        i = utf8.index(after: i)
         runStart = i
     }
-    if runStart < count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
+    if runStart == utf8.startIndex {
+        out += s
+    } else if runStart < utf8.endIndex {
+        out += s[runStart...]
+    }
 }

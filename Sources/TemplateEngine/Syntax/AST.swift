@@ -16,7 +16,7 @@ struct Node: Sendable {
     }
 }
 
-indirect enum NodeKind: Sendable {
+enum NodeKind: Sendable {
     case text(String)
     case output(FilteredExpression)
     case echo(FilteredExpression)
@@ -86,11 +86,11 @@ struct PartialCall: Sendable {
     let arguments: [(name: String, value: ExprNode)]
 }
 
-indirect enum Condition: Sendable {
+enum Condition: Sendable {
     case test(ExprNode)
     case comparison(ExprNode, ComparisonOperator, ExprNode)
-    case and(Condition, Condition)
-    case or(Condition, Condition)
+    indirect case and(Condition, Condition)
+    indirect case or(Condition, Condition)
 }
 
 enum ComparisonOperator: String, Sendable {
@@ -120,24 +120,24 @@ struct ExprNode: Sendable {
     let offset: Int
 }
 
-indirect enum Expr: Sendable {
+enum Expr: Sendable {
     case literal(Value)
     /// The special literals `empty` and `blank`, which compare by emptiness, not equality.
     case empty
     case blank
     case variable(root: VariableRoot, lookups: [Lookup])
-    case range(ExprNode, ExprNode)
+    indirect case range(ExprNode, ExprNode)
 }
 
 enum VariableRoot: Sendable {
     case name(String)
     /// `[expr]` at the start of a path: the variable named by the expression's value.
-    case dynamic(ExprNode)
+    indirect case dynamic(ExprNode)
 }
 
 enum Lookup: Sendable {
     /// `.name` (dotted: `size`, `first` and `last` also work on arrays) or `['name']`.
     case key(String, offset: Int, dotted: Bool)
     /// `[expr]` with an expression that is not a string literal.
-    case index(ExprNode)
+    indirect case index(ExprNode)
 }

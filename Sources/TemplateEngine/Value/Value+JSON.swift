@@ -168,11 +168,11 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object = ValueObject()
+        var pairs: [(String, Value)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object(ValueObject())
         }
         while true {
             skipWhitespace()
@@ -184,7 +184,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            pairs.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of JSON data in object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -193,7 +193,7 @@ struct JSONParser {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(object)
+                return .object(ValueObject(pairs))
             }
             throw error("expected ',' or '}' in object")
         }

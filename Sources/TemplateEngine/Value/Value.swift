@@ -18,41 +18,138 @@ public enum Value: Sendable, Hashable {
 }
 
 /// A JSON object that keeps its keys in insertion order, as Liquid iterates them.
+///
+/// Small objects (the usual case in notification data) are searched linearly, which is cheaper than
+/// hashing a key; objects with more than `indexThreshold` keys also keep a hash index. The storage is
+/// one immutable shared reference, so passing an object around costs one retain; build large objects
+/// with `init(_:)` rather than key by key.
 public struct ValueObject: Sendable, Hashable {
-    public private(set) var keys: [String]
-    public private(set) var storage: [String: Value]
+    private final class Storage: Sendable {
+        let keys: [String]
+        let values: [Value]
+        /// Each key's UTF-8 length and first sixteen bytes (see `LookupKey`), for comparing integers.
+        let fingerprints: [Fingerprint]
+        let index: [String: Int]?
 
-    public init() {
-        keys = []
-        storage = [:]
-    }
+        struct Fingerprint {
+            let count: Int
+            let head: UInt64
+            let tail: UInt64
+        }
 
-    public init(_ pairs: [(String, Value)]) {
-        keys = []
-        storage = Dictionary(minimumCapacity: pairs.count)
-        keys.reserveCapacity(pairs.count)
-        for (k, v) in pairs { self[k] = v }
-    }
-
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
-
-    public subscript(key: String) -> Value? {
-        get { storage[key] }
-        set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+        init(keys: [String], values: [Value]) {
+            self.keys = keys
+            self.values = values
+            self.fingerprints = keys.map { let k = LookupKey($0); return Fingerprint(count: k.count, head: k.head, tail: k.tail) }
+            if keys.count > ValueObject.indexThreshold {
+                var index = [String: Int](minimumCapacity: keys.count)
+                for (i, k) in keys.enumerated() { index[k] = i }
+                self.index = index
+            } else {
+                index = nil
             }
         }
     }
 
-    /// The pairs in insertion order.
-    public var pairs: [(key: String, value: Value)] { keys.map { ($0, storage[$0]!) } }
+    private var storage: Storage
 
-    public static func == (a: ValueObject, b: ValueObject) -> Bool { a.storage == b.storage }
-    public func hash(into h: inout Hasher) { h.combine(storage) }
+    static let indexThreshold = 48
+    private static let empty = Storage(keys: [], values: [])
+
+    public init() {
+        storage = Self.empty
+    }
+
+    /// An object of these pairs; a repeated key keeps its first position and its last value.
+    public init(_ pairs: [(String, Value)]) {
+        var keys: [String] = []
+        var values: [Value] = []
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
+        var seen: [String: Int]? = pairs.count > Self.indexThreshold ? [:] : nil
+        for (k, v) in pairs {
+            let existing = seen.map { $0[k] } ?? keys.firstIndex(of: k)
+            if let i = existing {
+                values[i] = v
+            } else {
+                seen?[k] = keys.count
+                keys.append(k)
+                values.append(v)
+            }
+        }
+        storage = Storage(keys: keys, values: values)
+    }
+
+    public var keys: [String] { storage.keys }
+    public var count: Int { storage.keys.count }
+    public var isEmpty: Bool { storage.keys.isEmpty }
+
+    @inline(__always) func position(of key: String) -> Int? {
+        position(of: LookupKey(key))
+    }
+
+    @inline(__always) func position(of key: LookupKey) -> Int? {
+        let s = storage
+        if let index = s.index { return index[key.name] }
+        return s.fingerprints.withUnsafeBufferPointer { fingerprints in
+            var i = 0
+            while i < fingerprints.count {
+                let f = fingerprints[i]
+                if f.head == key.head, f.tail == key.tail, f.count == key.count, key.count <= 16 || s.keys[i] == key.name {
+                    return i
+                }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    /// The value of a key prepared at compile time.
+    @inline(__always) func value(for key: LookupKey) -> Value? {
+        position(of: key).map { storage.values[$0] }
+    }
+
+    public subscript(key: String) -> Value? {
+        get { position(of: key).map { storage.values[$0] } }
+        set {
+            var keys = storage.keys
+            var values = storage.values
+            if let i = position(of: key) {
+                if let newValue {
+                    values[i] = newValue
+                } else {
+                    keys.remove(at: i)
+                    values.remove(at: i)
+                }
+            } else if let newValue {
+                keys.append(key)
+                values.append(newValue)
+            } else {
+                return
+            }
+            storage = Storage(keys: keys, values: values)
+        }
+    }
+
+    /// The pairs in insertion order.
+    public var pairs: [(key: String, value: Value)] { Array(zip(storage.keys, storage.values)) }
+
+    public static func == (a: ValueObject, b: ValueObject) -> Bool {
+        a.storage === b.storage || (a.count == b.count && zip(a.storage.keys, a.storage.values).allSatisfy { b[$0] == $1 })
+    }
+
+    public func hash(into h: inout Hasher) {
+        // Order-independent, as equality is.
+        var combined = 0
+        for (k, v) in zip(storage.keys, storage.values) {
+            var pair = Hasher()
+            pair.combine(k)
+            pair.combine(v)
+            combined ^= pair.finalize()
+        }
+        h.combine(count)
+        h.combine(combined)
+    }
 }
 
 extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
