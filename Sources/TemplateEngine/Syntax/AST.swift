@@ -16,7 +16,7 @@ struct Node: Sendable {
     }
 }
 
-enum NodeKind: Sendable {
+indirect enum NodeKind: Sendable {
     case text(String)
     case output(FilteredExpression)
     case echo(FilteredExpression)

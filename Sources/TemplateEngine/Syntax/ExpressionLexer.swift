@@ -46,6 +46,7 @@ struct ExpressionLexer {
     /// Tokenizes `range` of the source; the last token is always `.end`.
     func tokenize(_ range: Range<Int>) throws(SyntaxIssue) -> [ExprToken] {
         var tokens: [ExprToken] = []
+        tokens.reserveCapacity(16)
         var i = range.lowerBound
         let end = range.upperBound
         func peek(_ k: Int) -> UInt8? { i + k < end ? bytes[i + k] : nil }

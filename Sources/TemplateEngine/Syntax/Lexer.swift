@@ -1,3 +1,5 @@
+import Foundation
+
 /// One piece of a template's source: literal text, an output `{{ … }}`, or a tag `{% … %}`.
 struct Token {
     enum Kind: Equatable {
@@ -21,6 +23,8 @@ struct Token {
     var trimAfter = false
     /// Where the token ends in the source.
     var end: Int
+    /// A tag's name (its leading word, `#` for an inline comment), found once when lexing.
+    var name = ""
 }
 
 /// Splits a template's UTF-8 source into text, output and tag tokens, as Liquid's tokenizer does:
@@ -34,14 +38,15 @@ struct Lexer {
 
     func tokenize() -> [Token] {
         var tokens: [Token] = []
+        tokens.reserveCapacity(bytes.count / 32)
         var i = 0
         var textStart = 0
         let n = bytes.count
         while i < n - 1 {
-            guard bytes[i] == UInt8(ascii: "{") else {
-                i += 1
-                continue
-            }
+            // Jump to the next '{' with memchr, not byte by byte.
+            guard let brace = nextBrace(from: i) else { break }
+            i = brace
+            guard i < n - 1 else { break }
             let next = bytes[i + 1]
             guard next == UInt8(ascii: "{") || next == UInt8(ascii: "%") else {
                 i += 1
@@ -54,7 +59,7 @@ struct Lexer {
             tokens.append(token)
             i = token.end
             textStart = i
-            if token.kind == .tag, let verbatim = Self.verbatimTags[tagName(of: token)],
+            if token.kind == .tag, token.name == "raw" || token.name == "doc", let verbatim = Self.verbatimTags[token.name],
                let end = findEnd(verbatim, from: token.end) {
                 tokens.append(Token(kind: .rawText, start: token.end, content: token.end..<end.start, end: end.start))
                 tokens.append(end)
@@ -66,6 +71,15 @@ struct Lexer {
             tokens.append(Token(kind: .text, start: textStart, content: textStart..<n, end: n))
         }
         return tokens
+    }
+
+    private func nextBrace(from start: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress,
+                  let hit = memchr(base + start, Int32(UInt8(ascii: "{")), buffer.count - start)
+            else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     private func lexOutput(at start: Int) -> Token {
@@ -110,8 +124,10 @@ struct Lexer {
             trimAfter = true
             contentEnd -= 1
         }
-        return Token(kind: .tag, start: start, content: contentStart..<contentEnd,
-                     trimBefore: trimBefore, trimAfter: trimAfter, end: j + 2)
+        var token = Token(kind: .tag, start: start, content: contentStart..<contentEnd,
+                          trimBefore: trimBefore, trimAfter: trimAfter, end: j + 2)
+        token.name = tagName(of: token)
+        return token
     }
 
     /// Tags whose bodies are not parsed at all, and the tag that ends each.
@@ -126,7 +142,7 @@ struct Lexer {
         while i + 1 < bytes.count {
             if bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "%") {
                 let token = lexTag(at: i)
-                if token.kind == .tag, tagName(of: token) == name, markupAfterName(of: token).isEmpty {
+                if token.kind == .tag, token.name == name, markupAfterName(of: token).isEmpty {
                     return token
                 }
             }

@@ -75,7 +75,7 @@ struct Parser {
                 try p.expectEnd()
                 nodes.append(Node(.output(value), at: token.start))
             case .tag:
-                let tagName = lexer.tagName(of: token)
+                let tagName = token.name
                 if closing.contains(tagName) {
                     return (nodes, EndTag(name: tagName, token: token))
                 }
@@ -98,7 +98,16 @@ struct Parser {
         if index + 1 < tokens.count, tokens[index + 1].trimBefore {
             while hi > lo, isWhitespace(bytes[hi - 1]) { hi -= 1 }
         }
-        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+        return sourceText(lo..<hi)
+    }
+
+    /// The source between two byte offsets that fall on ASCII delimiters or ASCII whitespace, so on
+    /// character boundaries: a copy of the already valid text, with no UTF-8 validation.
+    func sourceText(_ range: Range<Int>) -> String {
+        let utf8 = source.utf8
+        let lo = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let hi = utf8.index(lo, offsetBy: range.count)
+        return String(source[lo..<hi])
     }
 
     private func expressionParser(_ range: Range<Int>) throws(SyntaxIssue) -> ExpressionParser {
@@ -267,8 +276,7 @@ struct Parser {
             let token = tokens[position]
             position += 1
             guard token.kind == .tag else { continue }
-            let tag = lexer.tagName(of: token)
-            switch tag {
+            switch token.name {
             case "comment": nesting += 1
             case "endcomment":
                 nesting -= 1
@@ -293,7 +301,9 @@ struct Parser {
             if i == markup.upperBound || bytes[i] == UInt8(ascii: "\n") {
                 let line = lexer.trimmed(lineStart..<i)
                 if !line.isEmpty {
-                    lineTokens.append(Token(kind: .tag, start: line.lowerBound, content: line, end: line.upperBound))
+                    var token = Token(kind: .tag, start: line.lowerBound, content: line, end: line.upperBound)
+                    token.name = lexer.tagName(of: token)
+                    lineTokens.append(token)
                 }
                 lineStart = i + 1
             }
