@@ -100,3 +100,51 @@ import TemplateEngine
         #expect(try Schema(value: first["schema"] ?? .nil) == EventCatalog.all[0].schema)
     }
 }
+
+@Suite struct AttributionTests {
+    private func composeHTML(_ html: String) throws -> ComposedNotification {
+        let subject = try Template(source: "Тема")
+        return try NotificationComposer.compose(.email(subject: subject, html: try Template(source: html, name: "html.liquid"), text: nil),
+                                                kind: .email, data: [:])
+    }
+
+    @Test func attributionIsAddedToEveryChannel() throws {
+        let message = try composeHTML("<html><body><p>Чек</p></body></html>")
+        #expect(message.html?.contains(Attribution.full) == true)
+        #expect(message.text.hasSuffix(Attribution.full))
+        let sms = try NotificationComposer.compose(.message(try Template(source: "Код 1234")), kind: .sms, data: [:])
+        #expect(sms.text == "Код 1234\n" + Attribution.short)
+        let vk = try NotificationComposer.compose(.message(try Template(source: "Готово")), kind: .vk, data: [:])
+        #expect(vk.text == "Готово\n\n" + Attribution.full)
+    }
+
+    @Test(arguments: [
+        "<html><body><p>Чек</p><!-- </body></html>",
+        "<html><body><p>Чек</p><div style=\"display: none\"></body></html>",
+        "<p>Чек</p><span style=\"font-size:0\">",
+        "<p>Чек</p><div hidden>",
+    ])
+    func markupCannotHideTheAttribution(_ html: String) {
+        #expect(throws: CompositionError.self) { try composeHTML(html) }
+    }
+}
+
+@Suite struct RenderedHTMLCheckTests {
+    @Test func problemsInPartialsAreFoundInTheRenderedMessage() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, text) in [
+            "t/email/subject.liquid": "Заказ {{ order.number }}",
+            "t/email/html.liquid": "<p>{{ order.number }}</p>{% render 'footer' %}",
+            "_partials/footer.liquid": "<a href=\"http://x.ru\">x</a><script>1</script>",
+        ] {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let result = kassa(["check", dir.appendingPathComponent("t/email").path, "--event", "order.paid"])
+        #expect(result.status == 1)
+        #expect(result.out.contains("error: <script> is not allowed in e-mail (line 1 of the rendered message, from a partial or the layout)"))
+        #expect(result.out.contains("uses http"))
+    }
+}

@@ -47,7 +47,7 @@ private func lines(_ source: String, partials: [String: String] = [:]) -> [Strin
 
     @Test func loopingOverANonListIsAnError() {
         #expect(lines("{% for x in order.amount %}{% endfor %}")
-                == ["1:13 error type-mismatch: cannot loop over 'order.amount', which is a integer, not a list"])
+                == ["1:13 error type-mismatch: cannot loop over 'order.amount', which is an integer, not a list"])
     }
 
     @Test func optionalValuesNeedAGuardOrADefault() {
@@ -59,6 +59,19 @@ private func lines(_ source: String, partials: [String: String] = [:]) -> [Strin
         #expect(lines("{% if order.note != blank and payer.name %}{{ order.note }}{{ payer.name }}{% endif %}") == [])
         #expect(lines("{% for i in order.items %}{% if i.sku %}{{ i.sku }}{% endif %}{% endfor %}") == [])
         #expect(lines("{% for i in order.items %}{{ i.sku }}{% endfor %}").count == 1)
+    }
+
+    @Test func guardsOnAParentDoNotCoverItsOptionalChildren() {
+        #expect(lines("{% if payer %}{{ payer.name }}{% endif %}").count == 1)
+        #expect(lines("{% if payer.name %}{{ payer }}{% endif %}") == [])
+        #expect(lines("{% assign n = payer.name %}{{ n }}").first?.contains("'n' may be missing") == true)
+        #expect(lines("{% assign n = payer.name %}{% if n %}{{ n }}{% endif %}") == [])
+    }
+
+    @Test func arithmeticKeepsIntegersIntegers() {
+        #expect(lines("{{ order.amount | divided_by: 100 | money }}") == [])
+        #expect(lines("{{ order.amount | times: 2 | plus: 1 | money }}") == [])
+        #expect(lines("{{ order.amount | times: 1.5 | money }}").first?.contains("type-mismatch") == true)
     }
 
     @Test func partialsAreCheckedAndMissingOnesReported() {

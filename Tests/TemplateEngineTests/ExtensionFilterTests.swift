@@ -49,6 +49,15 @@ private func render(_ source: String, _ data: Value = [:], options: RenderOption
         #expect(try render("{{ a | newline_to_br }}", data) == "<b>&amp;<br />\nx")
     }
 
+    @Test func capturedAndEscapedVariablesAreNotEscapedTwice() throws {
+        let html = RenderOptions(escaping: .html)
+        #expect(try render(#"{% capture c %}<i>{{ "<b>" }}</i>{% endcapture %}{{ c }}"#, options: html) == "<i>&lt;b&gt;</i>")
+        #expect(try render(#"{% assign e = "<b>" | escape %}{{ e }}"#, options: html) == "&lt;b&gt;")
+        #expect(try render(#"{% assign e = "<b>" | escape %}{% assign e = "<i>" %}{{ e }}"#, options: html) == "&lt;i&gt;")
+        #expect(try render(#"{% assign p = "<b>" %}{{ p }}"#, options: html) == "&lt;b&gt;")
+        #expect(try render(#"{% capture c %}<i>{% endcapture %}{{ c }}"#) == "<i>")
+    }
+
     @Test func rawOptsOutOfEscaping() throws {
         let html = RenderOptions(escaping: .html)
         #expect(try render("{{ a }}|{{ a | raw }}", ["a": "<b>"], options: html) == "&lt;b&gt;|<b>")

@@ -158,6 +158,14 @@ struct TemplateCheck {
         guard let channel else { return }
         do {
             let composed = try NotificationComposer.compose(channel, kind: kind ?? .sms, data: sample)
+            if let html = composed.html, case .email(_, let htmlTemplate, _) = channel {
+                // Partials and layouts are part of the message too: check what the payer would get.
+                let known = Set(diagnostics.map { "\($0.code) \($0.message)" })
+                for finding in EmailHTML.findings(in: html) where finding.severity == .error && !known.contains("\(finding.code) \(finding.message)") {
+                    diagnostics.append(Diagnostic(file: htmlTemplate.name, line: 1, column: 1, severity: .error, code: finding.code,
+                                                  message: "\(finding.message) (line \(finding.line) of the rendered message, from a partial or the layout)"))
+                }
+            }
             if kind == .sms {
                 let info = SMSInfo(text: composed.text)
                 sms = info
@@ -168,7 +176,7 @@ struct TemplateCheck {
             }
         } catch let error as TemplateError {
             diagnostics.append(Diagnostic(file: error.templateName, line: error.line, column: error.column, severity: .error,
-                                          code: "render", message: "with the sample data: \(error.message)"))
+                                          code: error.kind == .limit ? "limit" : "render", message: "with the sample data: \(error.message)"))
         } catch let error as CompositionError {
             diagnostics.append(Diagnostic(file: error.file, line: 1, column: 1, severity: .error, code: "composition", message: error.message))
         } catch {

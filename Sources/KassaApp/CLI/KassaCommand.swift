@@ -15,7 +15,8 @@ public enum KassaCommand {
           events [--json]      list the events and their variables
           conformance SUITE.json [--verbose]
                                run a golden-liquid conformance suite
-          preview [--dir DIR]  render every base template with its sample data
+          preview [--dir DIR] [--event NAME]
+                               compose every base template with its event's sample data
         """
 
     public static func main() -> Never {

@@ -39,6 +39,12 @@ enum NotificationComposer {
                 throw CompositionError(file: subjectTemplate.name, message: "the rendered subject contains a line break; a subject must be one line")
             }
             let html = withAttribution(html: try htmlTemplate.render(data, options: .notification(escaping: .html)))
+            // The attribution is added after the partner's markup, which could still hide it (an
+            // unclosed comment, a hidden element left open): the reader must be able to see it.
+            guard EmailHTML.visibleText(fromHTML: html).contains(Attribution.full) else {
+                throw CompositionError(file: htmlTemplate.name,
+                                       message: "the HTML hides the attribution line that every message carries (an unclosed comment or hidden element?)")
+            }
             let text: String
             if let textTemplate {
                 text = withAttribution(text: try textTemplate.render(data, options: .notification(escaping: .none)), short: false)

@@ -81,24 +81,34 @@ extension Checker {
                          at: call.offset)
         }
         // `default` makes an optional value present; other filters keep its optionality and path.
-        let optional = call.name == "default" ? false : input.optional
+        let optionalPaths = call.name == "default" ? [] : input.optionalPaths
         switch signature.result {
         case .kind(let kind):
-            return Typed(schema: Schema(kind: kind), path: input.path, optional: optional)
+            var resultKind = kind
+            if call.name == "sum" { resultKind = sumKind(input, call) }
+            return Typed(schema: Schema(kind: resultKind), path: input.path, optionalPaths: optionalPaths)
         case .input:
             var result = input
-            result.optional = optional
+            result.optionalPaths = optionalPaths
             return result
         case .element:
-            return Typed(schema: input.schema.itemSchema ?? Schema(kind: .any), path: input.path.map { $0 + "[]" }, optional: optional)
+            return Typed(schema: input.schema.itemSchema ?? Schema(kind: .any), path: input.path.map { $0 + "[]" }, optionalPaths: optionalPaths)
         case .arithmetic:
-            let integral = input.schema.kind == .integer && call.name != "divided_by"
-                && argumentTypes.allSatisfy { $0.schema.kind == .integer }
-            return Typed(schema: Schema(kind: integral ? .integer : .number), path: input.path, optional: optional)
+            // Liquid's integer division stays an integer.
+            let integral = input.schema.kind == .integer && argumentTypes.allSatisfy { $0.schema.kind == .integer }
+            return Typed(schema: Schema(kind: integral ? .integer : .number), path: input.path, optionalPaths: optionalPaths)
         }
     }
 
-    private func article(_ kind: Schema.Kind) -> String {
+    /// `sum` of integers (or of an integer property named by a literal) is an integer.
+    private func sumKind(_ input: Typed, _ call: FilterCall) -> Schema.Kind {
+        guard let item = input.schema.itemSchema else { return .number }
+        guard let argument = call.arguments.first else { return item.kind == .integer ? .integer : .number }
+        if case .literal(.string(let property)) = argument.expr, item.property(property)?.kind == .integer { return .integer }
+        return .number
+    }
+
+    func article(_ kind: Schema.Kind) -> String {
         switch kind {
         case .integer: return "an integer"
         case .array: return "a list"

@@ -8,12 +8,23 @@ struct Checker {
         var schema: Schema
         /// The value's path in the schema (`order.items[].name`), when it comes from the data.
         var path: String?
-        /// Whether the value may be missing or null.
-        var optional: Bool
+        /// The parts of the value's path that may be missing or null (`payer`, `payer.name`), or the
+        /// local variable they were assigned to; each needs a guard before the value is written.
+        var optionalPaths: [String] = []
 
-        static let any = Typed(schema: Schema(kind: .any), path: nil, optional: false)
-        static func of(_ kind: Schema.Kind, optional: Bool = false) -> Typed {
-            Typed(schema: Schema(kind: kind), path: nil, optional: optional)
+        var optional: Bool { !optionalPaths.isEmpty }
+
+        static let any = Typed(schema: Schema(kind: .any), path: nil)
+        static func of(_ kind: Schema.Kind) -> Typed {
+            Typed(schema: Schema(kind: kind), path: nil)
+        }
+
+        /// This value's path with `suffix`, which may itself be missing.
+        func child(_ schema: Schema, _ suffix: String, mayBeMissing: Bool) -> Typed {
+            let childPath = path.map { $0 + suffix }
+            var paths = optionalPaths
+            if mayBeMissing, let childPath { paths.append(childPath) }
+            return Typed(schema: schema, path: childPath, optionalPaths: paths)
         }
     }
 
@@ -37,7 +48,10 @@ struct Checker {
     }
 
     mutating func check(_ nodes: [Node]) {
-        for node in nodes { check(node) }
+        // A template with a layout runs its own assignments first, then the layout.
+        let layouts = nodes.filter { if case .layout = $0.kind { return true } else { return false } }
+        for node in nodes where layouts.isEmpty || !(layouts.contains { $0.offset == node.offset }) { check(node) }
+        for node in layouts { check(node) }
     }
 
     mutating func report(_ severity: Diagnostic.Severity, _ code: String, _ message: String, at offset: Int) {
@@ -53,14 +67,16 @@ struct Checker {
             break
         case .output(let value), .echo(let value):
             let typed = type(value)
-            if typed.optional, let path = typed.path, !isGuarded(path) {
+            if let missing = typed.optionalPaths.first(where: { !isGuarded($0) }) {
                 report(.warning, "optional-unguarded",
-                       "'\(path)' may be missing; write it inside {% if \(path) %} or give it a default: {{ \(path) | default: \"…\" }}",
+                       "'\(missing)' may be missing; write it inside {% if \(missing) %} or give it a default: {{ \(typed.path ?? missing) | default: \"…\" }}",
                        at: value.base.offset)
             }
         case .assign(let name, let value):
             var typed = type(value)
             typed.path = nil
+            // A local holding a value that may be missing needs its own guard where it is written.
+            typed.optionalPaths = typed.optional ? [name] : []
             assigned[name] = typed
         case .capture(let name, let body):
             check(body)
@@ -123,14 +139,13 @@ struct Checker {
         var item = Typed.any
         switch collection.schema.kind {
         case .array:
-            item = Typed(schema: collection.schema.itemSchema ?? Schema(kind: .any),
-                         path: collection.path.map { $0 + "[]" }, optional: false)
+            item = Typed(schema: collection.schema.itemSchema ?? Schema(kind: .any), path: collection.path.map { $0 + "[]" })
         case .object:
-            item = Typed(schema: Schema(kind: .array), path: nil, optional: false)
+            item = Typed(schema: Schema(kind: .array), path: nil)
         case .string:
-            item = Typed(schema: Schema(kind: .string), path: collection.path, optional: false)
+            item = Typed(schema: Schema(kind: .string), path: collection.path)
         case .integer, .number, .boolean:
-            report(.error, "type-mismatch", "cannot loop over \(describe(collection)), which is a \(collection.schema.kind.rawValue), not a list",
+            report(.error, "type-mismatch", "cannot loop over \(describe(collection)), which is \(article(collection.schema.kind)), not a list",
                    at: loop.collection.offset)
         case .any:
             break
@@ -183,7 +198,7 @@ struct Checker {
             let t = type(value)
             let item = t.schema.kind == .array ? (t.schema.itemSchema ?? Schema(kind: .any)) : t.schema
             properties.append((alias ?? partialName ?? "", item))
-            typedArguments[alias ?? partialName ?? ""] = Typed(schema: item, path: t.path.map { $0 + "[]" }, optional: false)
+            typedArguments[alias ?? partialName ?? ""] = Typed(schema: item, path: t.path.map { $0 + "[]" })
         }
         guard let (name, document, partialUnit) = partialDocument(call, tag: "render", at: offset), !partials.contains(name) else { return }
         var inner = Checker(unit: partialUnit, schema: Schema(kind: .object, properties: properties, required: Set(properties.map(\.name))),
@@ -208,7 +223,7 @@ struct Checker {
         case .with(let value, let alias), .forEach(let value, let alias):
             var t = type(value)
             if t.schema.kind == .array {
-                t = Typed(schema: t.schema.itemSchema ?? Schema(kind: .any), path: t.path.map { $0 + "[]" }, optional: false)
+                t = Typed(schema: t.schema.itemSchema ?? Schema(kind: .any), path: t.path.map { $0 + "[]" })
             }
             scope[alias ?? partialName ?? ""] = t
         }
@@ -255,8 +270,9 @@ struct Checker {
         }
     }
 
+    /// Whether a guard holds for `path`: the path itself, or something below it (which exists only if it does).
     private func isGuarded(_ path: String) -> Bool {
-        for set in guards where set.contains(where: { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") }) {
+        for set in guards where set.contains(where: { $0 == path || $0.hasPrefix(path + ".") || $0.hasPrefix(path + "[") }) {
             return true
         }
         return false
@@ -295,7 +311,7 @@ struct Checker {
         switch node.expr {
         case .literal(let v):
             switch v {
-            case .nil: return .of(.any, optional: true)
+            case .nil: return .of(.any)
             case .bool: return .of(.boolean)
             case .int: return .of(.integer)
             case .double: return .of(.number)
@@ -307,7 +323,7 @@ struct Checker {
         case .range(let a, let b):
             _ = type(a)
             _ = type(b)
-            return Typed(schema: Schema(kind: .array, items: Schema(kind: .integer)), path: nil, optional: false)
+            return Typed(schema: Schema(kind: .array, items: Schema(kind: .integer)), path: nil)
         case .variable(.dynamic(let e), let lookups):
             _ = type(e)
             for case .index(let i) in lookups { _ = type(i) }
@@ -332,10 +348,10 @@ struct Checker {
         }
         if let t = assigned[name] { return t }
         if counters.contains(name) { return .of(.integer) }
-        if name == "forloop", loops.contains(.forLoop) { return Typed(schema: Self.forloopSchema, path: nil, optional: false) }
-        if name == "tablerowloop", loops.contains(.tablerow) { return Typed(schema: Self.tablerowloopSchema, path: nil, optional: false) }
+        if name == "forloop", loops.contains(.forLoop) { return Typed(schema: Self.forloopSchema, path: nil) }
+        if name == "tablerowloop", loops.contains(.tablerow) { return Typed(schema: Self.tablerowloopSchema, path: nil) }
         if let schema = root.property(name) {
-            return Typed(schema: schema, path: name, optional: !root.required.contains(name) || schema.nullable)
+            return Typed(schema: schema, path: name, optionalPaths: !root.required.contains(name) || schema.nullable ? [name] : [])
         }
         if root.kind == .any { return .any }
         var candidates = root.properties.map(\.name) + assigned.keys
@@ -350,12 +366,12 @@ struct Checker {
             let index = type(e)
             switch base.schema.kind {
             case .array:
-                return Typed(schema: base.schema.itemSchema ?? Schema(kind: .any), path: base.path.map { $0 + "[]" }, optional: true)
+                return base.child(base.schema.itemSchema ?? Schema(kind: .any), "[]", mayBeMissing: true)
             case .object, .any:
                 _ = index
                 return .any
             default:
-                report(.error, "type-mismatch", "\(describe(base)) is a \(base.schema.kind.rawValue) and cannot be indexed", at: e.offset)
+                report(.error, "type-mismatch", "\(describe(base)) is \(article(base.schema.kind)) and cannot be indexed", at: e.offset)
                 return nil
             }
         case .key(let key, let offset, let dotted):
@@ -364,8 +380,7 @@ struct Checker {
                 return .any
             case .object:
                 if let property = base.schema.property(key) {
-                    return Typed(schema: property, path: base.path.map { $0 + "." + key },
-                                 optional: base.optional || !base.schema.required.contains(key) || property.nullable)
+                    return base.child(property, "." + key, mayBeMissing: !base.schema.required.contains(key) || property.nullable)
                 }
                 if base.schema.properties.isEmpty { return .any }
                 if dotted && key == "size" { return .of(.integer) }
@@ -376,7 +391,7 @@ struct Checker {
             case .array:
                 if dotted && key == "size" { return .of(.integer) }
                 if dotted && (key == "first" || key == "last") {
-                    return Typed(schema: base.schema.itemSchema ?? Schema(kind: .any), path: base.path.map { $0 + "[]" }, optional: true)
+                    return base.child(base.schema.itemSchema ?? Schema(kind: .any), "[]", mayBeMissing: true)
                 }
                 report(.error, "unknown-property", "\(describe(base)) is a list; it has 'size', 'first' and 'last', not '\(key)'", at: offset)
                 return nil
@@ -385,7 +400,7 @@ struct Checker {
                 report(.error, "unknown-property", "\(describe(base)) is a string; it has 'size', not '\(key)'", at: offset)
                 return nil
             case .integer, .number, .boolean:
-                report(.error, "unknown-property", "\(describe(base)) is a \(base.schema.kind.rawValue) and has no property '\(key)'", at: offset)
+                report(.error, "unknown-property", "\(describe(base)) is \(article(base.schema.kind)) and has no property '\(key)'", at: offset)
                 return nil
             }
         }

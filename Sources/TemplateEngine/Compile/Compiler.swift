@@ -156,15 +156,14 @@ struct Compiler {
         case .text(let s):
             return .text(s)
         case .output(let value), .echo(let value):
-            let safe = value.filters.last.map { FilterRegistry.htmlSafeFilters.contains($0.name) } ?? false
-            return .output(try compile(value), safe: safe, at: at)
+            return .output(try compile(value), safe: producesHTML(value), at: at)
         case .assign(let name, let value):
             let compiled = try compile(value)
-            if let slot = assigned[name] { return .assign(slot: slot, compiled, at: at) }
+            if let slot = assigned[name] { return .assign(slot: slot, compiled, safe: producesHTML(value), at: at) }
             if assignsByName { return .assignDynamic(name: name, compiled, at: at) }
             let slot = newSlot(name)
             assigned[name] = slot
-            return .assign(slot: slot, compiled, at: at)
+            return .assign(slot: slot, compiled, safe: producesHTML(value), at: at)
         case .capture(let name, let body):
             let compiledBody = try compile(body)
             if let slot = assigned[name] { return .capture(slot: slot, name: name, compiledBody, at: at) }
@@ -312,6 +311,11 @@ struct Compiler {
         }
         let body = try compile(document.nodes)
         return InlineInclude(binding: binding, arguments: arguments, body: body, unit: partialUnit, at: at)
+    }
+
+    /// Whether an expression's value is already HTML: its last filter makes it so.
+    private func producesHTML(_ value: FilteredExpression) -> Bool {
+        value.filters.last.map { FilterRegistry.htmlSafeFilters.contains($0.name) } ?? false
     }
 
     // MARK: Expressions

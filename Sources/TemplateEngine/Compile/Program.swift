@@ -26,7 +26,9 @@ indirect enum Instruction: Sendable {
     case text(String)
     /// Writes a value; `safe` when the last filter already produced HTML (`escape`, `raw`…).
     case output(CompiledExpression, safe: Bool, at: Int)
-    case assign(slot: Int, CompiledExpression, at: Int)
+    /// `safe`: the value is already HTML (its last filter is `escape`, `raw`…), so writing the
+    /// variable later does not escape it again.
+    case assign(slot: Int, CompiledExpression, safe: Bool, at: Int)
     /// Assigns a name that only exists at render time (from an `include` chosen at render time).
     case assignDynamic(name: String, CompiledExpression, at: Int)
     case capture(slot: Int?, name: String, [Instruction], at: Int)

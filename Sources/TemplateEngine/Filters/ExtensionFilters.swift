@@ -15,6 +15,7 @@ enum ExtensionFilters {
     static let plural = FilterDefinition("plural", arity: 3...3) { input, args, _ in
         let forms = (0..<3).map { args[$0]?.liquidString ?? "" }
         switch input {
+        case .nil: return .nil
         case .int(let n): return .string(forms[russianPluralCategory(n).rawValue])
         case .double(let d) where d == d.rounded() && abs(d) < 1e15: return .string(forms[russianPluralCategory(Int(d)).rawValue])
         case .double: return .string(forms[1])

@@ -73,6 +73,9 @@ extension Renderer {
             throw self.error(.render, "\(filter.definition.name): \(error)", at: filter.at)
         }
         try checkSize(result, at: filter.at)
+        // A filter over a long list (a sort of thousands of items) can take a while: look at the
+        // clock after it, so that a loop of them cannot run far past the deadline.
+        if case .array(let items) = value, items.count > 256 { try checkDeadline(at: filter.at) }
         return result
     }
 

@@ -11,6 +11,9 @@ struct Renderer {
     /// One template's variables: `render` starts a new frame, `include` shares the caller's.
     struct Frame {
         var slots: [Value?]
+        /// Which slots hold HTML made by this render (a `capture`, an `escape`d value), which HTML
+        /// output must not escape again.
+        var htmlSlots: [Bool] = []
         var slotNames: [String]
         var globals: ValueObject
         var loops: [LoopState] = []
@@ -75,19 +78,26 @@ struct Renderer {
                 try checkOutput(at: 0)
             case .output(let expression, let safe, let at):
                 let value = try evaluate(expression)
-                write(value, escape: escapeHTML && !safe)
+                write(value, escape: escapeHTML && !safe && !holdsHTML(expression))
                 try checkOutput(at: at)
-            case .assign(let slot, let expression, let at):
+            case .assign(let slot, let expression, let safe, let at):
                 let value = try evaluate(expression)
                 try checkSize(value, at: at)
                 frame.slots[slot] = value
+                if escapeHTML { markHTML(slot, safe || holdsHTML(expression)) }
             case .assignDynamic(let name, let expression, let at):
                 let value = try evaluate(expression)
                 try checkSize(value, at: at)
                 frame.dynamicGlobals[name] = value
             case .capture(let slot, let name, let body, let at):
                 let text = try renderToString(body, at: at)
-                if let slot { frame.slots[slot] = .string(text) } else { frame.dynamicGlobals[name] = .string(text) }
+                if let slot {
+                    frame.slots[slot] = .string(text)
+                    // Captured output was escaped as it was written: it is HTML now.
+                    if escapeHTML { markHTML(slot, true) }
+                } else {
+                    frame.dynamicGlobals[name] = .string(text)
+                }
             case .conditional(let branches, let elseBody):
                 var taken = false
                 for branch in branches where try test(branch.condition) != branch.negated {
@@ -146,6 +156,22 @@ struct Renderer {
             }
         }
         return .normal
+    }
+
+    /// Whether the expression is a plain read of a slot that holds HTML.
+    @inline(__always) func holdsHTML(_ expression: CompiledExpression) -> Bool {
+        guard !frame.htmlSlots.isEmpty, case .local(let slot, _, let lookups) = expression, lookups.isEmpty,
+              slot < frame.htmlSlots.count, frame.slots[slot] != nil
+        else { return false }
+        return frame.htmlSlots[slot]
+    }
+
+    mutating func markHTML(_ slot: Int, _ isHTML: Bool) {
+        if frame.htmlSlots.count < frame.slots.count {
+            guard isHTML else { return }
+            frame.htmlSlots += Array(repeating: false, count: frame.slots.count - frame.htmlSlots.count)
+        }
+        frame.htmlSlots[slot] = isHTML
     }
 
     /// Renders instructions into a string of their own, for `capture`.
