@@ -39,7 +39,7 @@ public struct Template: Sendable {
     public func render(_ data: Value, options: RenderOptions = RenderOptions()) throws(TemplateError) -> String {
         var renderer = Renderer(program: program, environment: environment, data: data, options: options)
         _ = try renderer.render(program.instructions)
-        return renderer.out
+        return renderer.out.string
     }
 }
 

@@ -95,7 +95,7 @@ extension Renderer {
         let length = segment.count
         var columns = length
         if let cols, let c = try loopInteger(evaluate(cols), "cols", at: loop.at) { columns = c }
-        out += "<tr class=\"row1\">\n"
+        out.append("<tr class=\"row1\">\n")
         let saved = frame.slots[loop.slot]
         frame.loops.append(LoopState(kind: .tablerow, name: loop.name, length: length, cols: columns))
         let top = frame.loops.count - 1
@@ -108,12 +108,12 @@ extension Renderer {
             frame.slots[loop.slot] = items[segment.lowerBound + n]
             frame.loops[top].index0 = n
             let state = frame.loops[top]
-            out += "<td class=\"col\(state.col)\">"
+            out.append("<td class=\"col\(state.col)\">")
             let flow = try render(loop.body)
-            out += "</td>"
+            out.append("</td>")
             if case .breakLoop = flow { break }
             if state.col == state.cols && n != length - 1 {
-                out += "</tr>\n<tr class=\"row\(state.row + 1)\">"
+                out.append("</tr>\n<tr class=\"row\(state.row + 1)\">")
             }
             if state.col == state.cols {
                 frame.loops[top].col = 1
@@ -122,7 +122,7 @@ extension Renderer {
                 frame.loops[top].col += 1
             }
         }
-        out += "</tr>\n"
+        out.append("</tr>\n")
         try checkOutput(at: loop.at)
     }
 

@@ -21,7 +21,7 @@ struct Renderer {
         var dynamicGlobals: [String: Value] = [:]
         var cycles: [String: Int] = [:]
         var forOffsets: [String: Int] = [:]
-        var lastIfchanged: String?
+        var lastIfchanged: [UInt8]?
         var unit: SourceUnit
     }
 
@@ -44,7 +44,7 @@ struct Renderer {
     let environment: CompileEnvironment
     let escapeHTML: Bool
     /// The output; a native String, so appending valid text is a copy and the result needs no validation.
-    var out = ""
+    var out = OutputBuffer(capacity: 4096)
 
     var frame: Frame
     var iterations = 0
@@ -61,7 +61,6 @@ struct Renderer {
         frame = Frame(slots: Array(repeating: nil, count: program.slotCount), slotNames: program.slotNames,
                       globals: globals, unit: program.unit)
         deadline = ContinuousClock.now.advanced(by: .milliseconds(options.limits.renderDeadlineMilliseconds))
-        out.reserveCapacity(4096)
     }
 
     func error(_ kind: TemplateError.Kind, _ message: String, at offset: Int) -> TemplateError {
@@ -74,7 +73,7 @@ struct Renderer {
         for instruction in instructions {
             switch instruction {
             case .text(let text):
-                out += text
+                out.append(text)
                 try checkOutput(at: 0)
             case .output(let expression, let safe, let at):
                 let value = try evaluate(expression)
@@ -136,13 +135,13 @@ struct Renderer {
                 frame.counters[name] = value
             case .ifchanged(let body):
                 let saved = out
-                out = ""
+                out = OutputBuffer()
                 let flow = try render(body)
                 let rendered = out
                 out = saved
-                if rendered != frame.lastIfchanged {
-                    frame.lastIfchanged = rendered
-                    out += rendered
+                if rendered.bytes != frame.lastIfchanged {
+                    frame.lastIfchanged = rendered.bytes
+                    out.append(rendered)
                 }
                 if case .normal = flow {} else { return flow }
             case .render(let call):
@@ -177,17 +176,17 @@ struct Renderer {
     /// Renders instructions into a string of their own, for `capture`.
     mutating func renderToString(_ body: [Instruction], at: Int) throws(TemplateError) -> String {
         let saved = out
-        out = ""
+        out = OutputBuffer()
         defer { out = saved }
         _ = try render(body)
-        if out.utf8.count > options.limits.maxStringBytes {
+        if out.count > options.limits.maxStringBytes {
             throw error(.limit, "captured text is larger than \(options.limits.maxStringBytes) bytes", at: at)
         }
-        return out
+        return out.string
     }
 
     @inline(__always) func checkOutput(at offset: Int) throws(TemplateError) {
-        if out.utf8.count > options.limits.maxOutputBytes {
+        if out.count > options.limits.maxOutputBytes {
             throw error(.limit, "the output is larger than \(options.limits.maxOutputBytes) bytes", at: offset)
         }
     }
@@ -233,43 +232,14 @@ struct Renderer {
     }
 
     @inline(__always) mutating func writeInt(_ i: Int) {
-        out += String(i)
+        out.append(String(i))
     }
 
     @inline(__always) mutating func writeString(_ s: String, escape: Bool) {
         if escape {
-            appendEscapedHTML(s, to: &out)
+            out.appendEscapingHTML(s)
         } else {
-            out += s
+            out.append(s)
         }
-    }
-}
-
-/// Appends text with `& < > " '` replaced by HTML entities; the runs between them are copied whole.
-func appendEscapedHTML(_ s: String, to out: inout String) {
-    let utf8 = s.utf8
-    var runStart = utf8.startIndex
-    var i = runStart
-    while i != utf8.endIndex {
-        let b = utf8[i]
-        guard b <= 0x3E, b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 else {
-            i = utf8.index(after: i)
-            continue
-        }
-        if i > runStart { out += s[runStart..<i] }
-        switch b {
-        case 0x26: out += "&amp;"
-        case 0x3C: out += "&lt;"
-        case 0x3E: out += "&gt;"
-        case 0x22: out += "&quot;"
-        default: out += "&#39;"
-        }
-        i = utf8.index(after: i)
-        runStart = i
-    }
-    if runStart == utf8.startIndex {
-        out += s
-    } else if runStart < utf8.endIndex {
-        out += s[runStart...]
     }
 }
