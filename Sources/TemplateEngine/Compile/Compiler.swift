@@ -154,7 +154,7 @@ struct Compiler {
         let at = node.offset
         switch node.kind {
         case .text(let s):
-            return .text(Array(s.utf8))
+            return .text(s)
         case .output(let value), .echo(let value):
             return .output(try compile(value), safe: producesHTML(value), at: at)
         case .assign(let name, let value):

@@ -22,8 +22,8 @@ struct SourceUnit: Sendable {
 }
 
 indirect enum Instruction: Sendable {
-    /// Static text, pre-encoded as UTF-8 bytes.
-    case text([UInt8])
+    /// Static text, kept as a native (UTF-8) String so that writing it is one copy.
+    case text(String)
     /// Writes a value; `safe` when the last filter already produced HTML (`escape`, `raw`…).
     case output(CompiledExpression, safe: Bool, at: Int)
     /// `safe`: the value is already HTML (its last filter is `escape`, `raw`…), so writing the

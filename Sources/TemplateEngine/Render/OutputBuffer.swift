@@ -1,55 +1,45 @@
-/// The bytes a render writes. Appending is a plain copy of UTF-8 bytes, far cheaper than growing a
-/// `String` piece by piece; the text is made a `String` once, at the end.
+/// What a render writes. Text is appended to a native `String` piece by piece (measured faster here
+/// than collecting bytes and validating them once at the end); values that need HTML escaping are
+/// escaped through a reused byte buffer, and only those pieces are turned into text.
 struct OutputBuffer {
-    private(set) var bytes: [UInt8] = []
+    private(set) var string = ""
+    private var scratch: [UInt8] = []
 
     init(capacity: Int = 0) {
-        bytes.reserveCapacity(capacity)
+        string.reserveCapacity(capacity)
     }
 
-    var count: Int { bytes.count }
-
-    @inline(__always) mutating func append(_ text: [UInt8]) {
-        bytes.append(contentsOf: text)
-    }
+    /// The output's size in UTF-8 bytes.
+    var count: Int { string.utf8.count }
 
     @inline(__always) mutating func append(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        string += text
     }
 
     mutating func append(_ other: OutputBuffer) {
-        bytes.append(contentsOf: other.bytes)
+        string += other.string
     }
 
-    /// Appends text with `& < > " '` replaced by HTML entities; the runs between them are copied whole.
+    /// Appends text with `& < > " '` replaced by HTML entities.
     mutating func appendEscapingHTML(_ text: String) {
-        var text = text
-        text.withUTF8 { source in
-            var runStart = 0
-            var i = 0
-            let count = source.count
-            while i < count {
-                let b = source[i]
-                guard b <= 0x3E, b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 else {
-                    i += 1
-                    continue
-                }
-                if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<i])) }
-                switch b {
-                case 0x26: bytes.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])  // &amp;
-                case 0x3C: bytes.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])  // &lt;
-                case 0x3E: bytes.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])  // &gt;
-                case 0x22: bytes.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
-                default: bytes.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])  // &#39;
-                }
-                i += 1
-                runStart = i
-            }
-            if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<count])) }
+        let needsEscaping = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.contains { $0 <= 0x3E && ($0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27) }
+        } ?? true
+        guard needsEscaping else {
+            string += text
+            return
         }
+        scratch.removeAll(keepingCapacity: true)
+        for b in text.utf8 {
+            switch b {
+            case 0x26: scratch.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])  // &amp;
+            case 0x3C: scratch.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])  // &lt;
+            case 0x3E: scratch.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])  // &gt;
+            case 0x22: scratch.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
+            case 0x27: scratch.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])  // &#39;
+            default: scratch.append(b)
+            }
+        }
+        string += String(decoding: scratch, as: UTF8.self)
     }
-
-    /// The text written. Every piece came from valid UTF-8, so this never repairs anything.
-    var string: String { String(decoding: bytes, as: UTF8.self) }
 }

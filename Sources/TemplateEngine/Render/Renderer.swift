@@ -21,7 +21,7 @@ struct Renderer {
         var dynamicGlobals: [String: Value] = [:]
         var cycles: [String: Int] = [:]
         var forOffsets: [String: Int] = [:]
-        var lastIfchanged: [UInt8]?
+        var lastIfchanged: String?
         var unit: SourceUnit
     }
 
@@ -139,8 +139,8 @@ struct Renderer {
                 let flow = try render(body)
                 let rendered = out
                 out = saved
-                if rendered.bytes != frame.lastIfchanged {
-                    frame.lastIfchanged = rendered.bytes
+                if rendered.string != frame.lastIfchanged {
+                    frame.lastIfchanged = rendered.string
                     out.append(rendered)
                 }
                 if case .normal = flow {} else { return flow }
