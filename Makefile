@@ -8,7 +8,7 @@ SHARED := ../shared
 .PHONY: run test build bench deps conformance fuzz clean
 
 # System packages the targets link against; installed only when missing.
-APT_PACKAGES := pkg-config libxml2-dev
+APT_PACKAGES := pkg-config libxml2-dev libsqlite3-dev libssl-dev
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

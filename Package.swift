@@ -17,7 +17,11 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CHTMLScan", dependencies: ["CLibXML2"]),
         // The service and the `kassa` command, as a library so that tests can call it in-process.
-        .target(name: "KassaApp", dependencies: ["TemplateEngine", "Channels"]),
+        .target(name: "KassaApp", dependencies: ["TemplateEngine", "Channels", "CSQLite", "COpenSSL"]),
+        // OpenSSL's libcrypto (SHA-256, HMAC, random bytes, constant-time compare) behind a thin shim.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // SQLite, the embedded store, behind a thin shim.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .executableTarget(name: "kassa", dependencies: ["KassaApp"]),
         // The fuzz harness: `make fuzz` builds FuzzTemplates with libFuzzer; tests replay the corpus.
         .target(name: "TemplateFuzzing", dependencies: ["TemplateEngine"]),

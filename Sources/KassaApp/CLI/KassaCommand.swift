@@ -13,6 +13,13 @@ public enum KassaCommand {
                 [--max-parts N] [--partials DIR] [--data DATA.json] [--json]
                                check a template (a file, or an e-mail folder) before approval
           events [--json]      list the events and their variables
+          partners create --name NAME | partners list
+          moderators create --login LOGIN
+          operators create --name NAME
+          tokens list --owner ID | tokens rotate TOKEN_ID | tokens revoke TOKEN_ID
+                               accounts and tokens (all take [--data-dir DIR] [--json]; default ./data)
+          backup --to FILE [--data-dir DIR]
+                               copy the database with SQLite's online backup
           conformance SUITE.json [--verbose]
                                run a golden-liquid conformance suite
           preview [--dir DIR] [--event NAME]
@@ -37,6 +44,8 @@ public enum KassaCommand {
             case "preview": return try PreviewCommand.run(rest, console: console)
             case "check": return try CheckCommand.run(rest, console: console)
             case "events": return try EventsCommand.run(rest, console: console)
+            case "partners", "moderators", "operators", "tokens": return try AccountCommands.run(command, rest, console: console)
+            case "backup": return try AccountCommands.backup(rest, console: console)
             case "help", "--help", "-h":
                 console.print(usage)
                 return 0

@@ -1,0 +1,63 @@
+/// The database's schema, as an append-only list: a migration, once shipped, is never edited; a
+/// change is a new migration at the end. They run in order at start, each in its own transaction.
+enum Migrations {
+    struct Migration {
+        let id: Int
+        let name: String
+        let sql: String
+    }
+
+    static let all: [Migration] = [
+        Migration(id: 1, name: "accounts and tokens", sql: """
+            CREATE TABLE partners (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE moderators (
+                id TEXT PRIMARY KEY,
+                login TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE operators (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE tokens (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('partner_live', 'partner_sandbox', 'moderator', 'operator')),
+                owner_id TEXT NOT NULL,
+                hash BLOB NOT NULL UNIQUE,
+                hint TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE INDEX tokens_by_owner ON tokens (owner_id);
+            """),
+    ]
+
+    /// Brings the database up to the last migration; returns how many ran.
+    @discardableResult
+    static func run(on database: SQLiteDatabase, now: String) throws -> Int {
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+            """)
+        let applied = Set(try database.query("SELECT id FROM schema_migrations").compactMap { $0["id"].integer })
+        if let newest = applied.max(), newest > (all.last?.id ?? 0) {
+            throw StoreError.newerSchema(database: database.path, version: Int(newest))
+        }
+        var ran = 0
+        for migration in all where !applied.contains(Int64(migration.id)) {
+            try database.transaction { tx in
+                for statement in migration.sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+                    try tx.query(String(statement))
+                }
+                try tx.query("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                             [.integer(Int64(migration.id)), .text(migration.name), .text(now)])
+            }
+            ran += 1
+        }
+        return ran
+    }
+}

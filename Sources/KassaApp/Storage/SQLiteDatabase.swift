@@ -1,0 +1,167 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// A value bound to or read from an SQL statement.
+enum SQLValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    var text: String? { if case .text(let s) = self { return s } else { return nil } }
+    var integer: Int64? { if case .integer(let i) = self { return i } else { return nil } }
+    var blob: [UInt8]? { if case .blob(let b) = self { return b } else { return nil } }
+}
+
+/// One result row: its values by column name.
+struct SQLRow: Sendable {
+    let columns: [String: SQLValue]
+
+    subscript(_ name: String) -> SQLValue { columns[name] ?? .null }
+}
+
+/// An SQLite failure: what SQLite said, and the statement it said it about.
+struct SQLiteError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+    let sql: String?
+
+    var description: String { "SQLite error \(code): \(message)" + (sql.map { " (in: \($0))" } ?? "") }
+
+    /// A UNIQUE or PRIMARY KEY constraint was violated.
+    var isConstraintViolation: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+}
+
+/// One connection to an SQLite database in WAL mode; calls are serialised by a lock, so the
+/// connection can be shared between tasks.
+final class SQLiteDatabase: Sendable {
+    // Safe: the handle is only used while `lock` is held.
+    private nonisolated(unsafe) let handle: OpaquePointer
+    private let lock = Mutex<Void>(())
+    let path: String
+
+    init(path: String) throws {
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close(db) }
+            throw SQLiteError(code: rc, message: "\(message): \(path)", sql: nil)
+        }
+        handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, 5_000)
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA foreign_keys = ON")
+        try execute("PRAGMA synchronous = NORMAL")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    private func error(_ rc: Int32, _ sql: String?) -> SQLiteError {
+        SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs SQL that returns no rows (one or several statements, no parameters).
+    func execute(_ sql: String) throws {
+        try lock.withLock { _ throws(SQLiteError) in
+            let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+            if rc != SQLITE_OK { throw error(rc, sql) }
+        }
+    }
+
+    /// Runs one statement with parameters and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [SQLRow] {
+        try lock.withLock { _ throws(SQLiteError) in try run(sql, parameters) }
+    }
+
+    /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back when it throws.
+    func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
+        try lock.withLock { _ in
+            let begin = sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, nil)
+            if begin != SQLITE_OK { throw error(begin, "BEGIN IMMEDIATE") }
+            do {
+                let result = try body(Transaction(database: self))
+                let commit = sqlite3_exec(handle, "COMMIT", nil, nil, nil)
+                if commit != SQLITE_OK { throw error(commit, "COMMIT") }
+                return result
+            } catch {
+                sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+                throw error
+            }
+        }
+    }
+
+    /// Statements run inside `transaction`, on the locked connection.
+    struct Transaction {
+        fileprivate let database: SQLiteDatabase
+
+        @discardableResult
+        func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [SQLRow] {
+            try database.run(sql, parameters)
+        }
+    }
+
+    /// Copies the whole database to `path` with SQLite's online backup, safe while others write.
+    func backup(to path: String) throws {
+        let target = try SQLiteDatabase(path: path)
+        try lock.withLock { _ throws(SQLiteError) in
+            guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
+                throw target.error(SQLITE_ERROR, "backup")
+            }
+            let rc = sqlite3_backup_step(backup, -1)
+            sqlite3_backup_finish(backup)
+            if rc != SQLITE_DONE { throw target.error(rc, "backup") }
+        }
+    }
+
+    /// Prepares, binds, steps and finalises one statement. Call with the lock held.
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLiteError) -> [SQLRow] {
+        var statement: OpaquePointer?
+        let prepared = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard prepared == SQLITE_OK, let statement else { throw error(prepared, sql) }
+        defer { sqlite3_finalize(statement) }
+        for (i, value) in parameters.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .integer(let v): rc = sqlite3_bind_int64(statement, index, v)
+            case .real(let v): rc = sqlite3_bind_double(statement, index, v)
+            case .text(let v): rc = csqlite_bind_text(statement, index, v, Int32(v.utf8.count))
+            case .blob(let v): rc = v.withUnsafeBytes { csqlite_bind_blob(statement, index, $0.baseAddress, Int32(v.count)) }
+            }
+            if rc != SQLITE_OK { throw error(rc, sql) }
+        }
+        var rows: [SQLRow] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { return rows }
+            guard rc == SQLITE_ROW else { throw error(rc, sql) }
+            var columns: [String: SQLValue] = [:]
+            for c in 0..<sqlite3_column_count(statement) {
+                let name = String(cString: sqlite3_column_name(statement, c))
+                switch sqlite3_column_type(statement, c) {
+                case SQLITE_INTEGER: columns[name] = .integer(sqlite3_column_int64(statement, c))
+                case SQLITE_FLOAT: columns[name] = .real(sqlite3_column_double(statement, c))
+                case SQLITE_TEXT: columns[name] = .text(String(cString: sqlite3_column_text(statement, c)))
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(statement, c))
+                    if let bytes = sqlite3_column_blob(statement, c) {
+                        columns[name] = .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+                    } else {
+                        columns[name] = .blob([])
+                    }
+                default: columns[name] = .null
+                }
+            }
+            rows.append(SQLRow(columns: columns))
+        }
+    }
+}

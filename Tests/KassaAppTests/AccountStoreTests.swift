@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import TemplateEngine
+@testable import KassaApp
+
+@Suite struct AccountStoreTests {
+    private func store(_ clock: ManualWallClock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))) throws -> (SQLiteStore, URL) {
+        let dir = try temporaryDirectory()
+        return (try SQLiteStore(dataDirectory: dir, clock: clock), dir)
+    }
+
+    @Test func partnersGetALiveAndASandboxToken() throws {
+        let (store, dir) = try store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (partner, live, sandbox) = try store.createPartner(name: "  ООО «Ромашка»  ")
+        #expect(partner.name == "ООО «Ромашка»")
+        #expect(partner.id.hasPrefix("prt_"))
+        #expect(live.secret.hasPrefix("ak_live_"))
+        #expect(sandbox.secret.hasPrefix("ak_test_"))
+        #expect(try store.authenticate(token: live.secret) == Principal(kind: .partnerLive, ownerID: partner.id, tokenID: live.record.id))
+        #expect(try store.authenticate(token: sandbox.secret)?.kind == .partnerSandbox)
+        #expect(try store.partners() == [partner])
+    }
+
+    @Test func secretsAreStoredOnlyAsHashes() throws {
+        let (store, dir) = try store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, live, _) = try store.createPartner(name: "P")
+        let rows = try store.database.query("SELECT * FROM tokens")
+        for row in rows {
+            for value in row.columns.values {
+                if case .text(let t) = value { #expect(!t.contains(live.secret)) }
+                if case .blob(let b) = value { #expect(b != Array(live.secret.utf8)) }
+            }
+        }
+        #expect(rows.contains { $0["hash"].blob == Crypto.sha256(Array(live.secret.utf8)) })
+    }
+
+    @Test func wrongAndTamperedTokensDoNotAuthenticate() throws {
+        let (store, dir) = try store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, live, _) = try store.createPartner(name: "P")
+        #expect(try store.authenticate(token: live.secret + "x") == nil)
+        #expect(try store.authenticate(token: String(live.secret.dropLast()) + "A") == nil)
+        #expect(try store.authenticate(token: "") == nil)
+        #expect(try store.authenticate(token: "Bearer " + live.secret) == nil)
+    }
+
+    @Test func rotationRevokesTheOldTokenAndKeepsTheOwner() throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))
+        let (store, dir) = try store(clock)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (partner, live, _) = try store.createPartner(name: "P")
+        clock.advance(by: 60)
+        let fresh = try store.rotateToken(id: live.record.id)
+        #expect(try store.authenticate(token: live.secret) == nil)
+        #expect(try store.authenticate(token: fresh.secret)?.ownerID == partner.id)
+        #expect(fresh.record.kind == .partnerLive)
+        let tokens = try store.tokens(ownerID: partner.id)
+        #expect(tokens.count == 3)
+        #expect(tokens.first { $0.id == live.record.id }?.revokedAt == "2026-11-18T11:07:40.000Z")
+        #expect(throws: StoreError.self) { try store.rotateToken(id: live.record.id) }
+        #expect(throws: StoreError.notFound("token 'tok_nope'")) { try store.rotateToken(id: "tok_nope") }
+        let revoked = try store.revokeToken(id: fresh.record.id)
+        #expect(revoked.revokedAt != nil)
+        #expect(try store.authenticate(token: fresh.secret) == nil)
+    }
+
+    @Test func moderatorLoginsAreUniqueAndValidated() throws {
+        let (store, dir) = try store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (moderator, token) = try store.createModerator(login: "anna")
+        #expect(try store.authenticate(token: token.secret) == Principal(kind: .moderator, ownerID: moderator.id, tokenID: token.record.id))
+        #expect(throws: StoreError.duplicate("moderator 'anna'")) { try store.createModerator(login: "anna") }
+        #expect(throws: StoreError.self) { try store.createModerator(login: "Анна") }
+    }
+
+    @Test func migrationsRunOnceAndAreRecorded() throws {
+        let (store, dir) = try store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Migrations.run(on: store.database, now: "x") == 0)
+        let reopened = try SQLiteStore(dataDirectory: dir)
+        #expect(try reopened.database.query("SELECT id FROM schema_migrations").count == Migrations.all.count)
+    }
+}
+
+@Suite struct AccountCommandTests {
+    @Test func partnersCreatePrintsOneJSONDocumentWithTheTokens() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = kassa(["partners", "create", "--name", "Ромашка", "--json", "--data-dir", dir.path])
+        #expect(result.status == 0)
+        guard case .object(let o) = try Value(json: result.out) else { Issue.record("not JSON"); return }
+        #expect(o.keys == ["id", "token", "sandbox_token"])
+        #expect(result.err.contains("shown only this once"))
+        let list = kassa(["partners", "list", "--json", "--data-dir", dir.path])
+        #expect(list.out.contains("Ромашка"))
+        #expect(!list.out.contains("ak_live_"))
+    }
+
+    @Test func moderatorsAndOperators() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let moderator = kassa(["moderators", "create", "--login", "anna", "--json", "--data-dir", dir.path])
+        guard case .object(let m) = try Value(json: moderator.out) else { Issue.record("not JSON"); return }
+        #expect(m.keys == ["id", "login", "token"])
+        #expect(kassa(["moderators", "create", "--login", "anna", "--data-dir", dir.path]).status == 1)
+        let op = kassa(["operators", "create", "--name", "Дежурный", "--json", "--data-dir", dir.path])
+        guard case .object(let o) = try Value(json: op.out) else { Issue.record("not JSON"); return }
+        #expect(o.keys == ["id", "name", "token"])
+    }
+
+    @Test func tokensRotateAndRevoke() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let created = kassa(["partners", "create", "--name", "P", "--json", "--data-dir", dir.path])
+        guard case .object(let o) = try Value(json: created.out), let id = o["id"]?.stringValue else { Issue.record("bad"); return }
+        let listed = kassa(["tokens", "list", "--owner", id, "--json", "--data-dir", dir.path])
+        guard case .object(let l) = try Value(json: listed.out), case .array(let tokens)? = l["tokens"],
+              case .object(let first) = tokens[0], let tokenID = first["id"]?.stringValue
+        else { Issue.record("bad list"); return }
+        let rotated = kassa(["tokens", "rotate", tokenID, "--json", "--data-dir", dir.path])
+        #expect(rotated.status == 0)
+        #expect(rotated.out.contains("\"token\":\"ak_live_"))
+        #expect(kassa(["tokens", "revoke", tokenID, "--data-dir", dir.path]).status == 0)
+        #expect(kassa(["tokens", "revoke", "tok_missing", "--data-dir", dir.path]).status == 1)
+        #expect(kassa(["tokens", "rotate", "--data-dir", dir.path]).status == 2)
+    }
+
+    @Test func backupCopiesTheDatabase() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = kassa(["partners", "create", "--name", "Сохранённый", "--data-dir", dir.path])
+        let file = dir.appendingPathComponent("copy.sqlite").path
+        #expect(kassa(["backup", "--to", file, "--data-dir", dir.path]).status == 0)
+        let copy = try SQLiteDatabase(path: file)
+        #expect(try copy.query("SELECT name FROM partners").first?["name"].text == "Сохранённый")
+        #expect(kassa(["backup", "--to", file, "--data-dir", dir.path]).status == 1)
+    }
+
+    @Test func usageErrors() {
+        #expect(kassa(["partners"]).status == 2)
+        #expect(kassa(["partners", "create"]).status == 2)
+        #expect(kassa(["partners", "frob"]).status == 2)
+        #expect(kassa(["backup"]).status == 2)
+    }
+}
