@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(name: "FuzzTemplates", dependencies: ["TemplateFuzzing"]),
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TemplateFuzzing"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels"]),
-        .testTarget(name: "KassaAppTests", dependencies: ["KassaApp"]),
+        .testTarget(name: "KassaAppTests", dependencies: ["KassaApp"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

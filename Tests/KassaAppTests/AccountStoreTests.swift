@@ -117,7 +117,8 @@ import TemplateEngine
         guard case .object(let o) = try Value(json: created.out), let id = o["id"]?.stringValue else { Issue.record("bad"); return }
         let listed = kassa(["tokens", "list", "--owner", id, "--json", "--data-dir", dir.path])
         guard case .object(let l) = try Value(json: listed.out), case .array(let tokens)? = l["tokens"],
-              case .object(let first) = tokens[0], let tokenID = first["id"]?.stringValue
+              case .object(let live)? = tokens.first(where: { if case .object(let t) = $0 { return t["kind"] == "partner_live" } else { return false } }),
+              let tokenID = live["id"]?.stringValue
         else { Issue.record("bad list"); return }
         let rotated = kassa(["tokens", "rotate", tokenID, "--json", "--data-dir", dir.path])
         #expect(rotated.status == 0)

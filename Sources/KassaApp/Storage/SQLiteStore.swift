@@ -93,7 +93,7 @@ final class SQLiteStore: AccountStore {
     }
 
     func tokens(ownerID: String) throws -> [TokenRecord] {
-        try database.query("SELECT id, kind, owner_id, hint, created_at, revoked_at FROM tokens WHERE owner_id = ? ORDER BY created_at, id",
+        try database.query("SELECT id, kind, owner_id, hint, created_at, revoked_at FROM tokens WHERE owner_id = ? ORDER BY created_at, rowid",
                            [.text(ownerID)]).compactMap(Self.record)
     }
 
