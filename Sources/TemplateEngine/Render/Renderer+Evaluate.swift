@@ -1,6 +1,6 @@
 extension Renderer {
     /// The value of an expression in the current frame.
-    mutating func evaluate(_ expression: CompiledExpression) throws(TemplateError) -> Value {
+    mutating func evaluate(_ expression: borrowing CompiledExpression) throws(TemplateError) -> Value {
         switch expression {
         case .constant(let value):
             return value
@@ -140,7 +140,7 @@ extension Renderer {
 
     // MARK: Conditions
 
-    mutating func test(_ condition: CompiledCondition) throws(TemplateError) -> Bool {
+    mutating func test(_ condition: borrowing CompiledCondition) throws(TemplateError) -> Bool {
         switch condition {
         case .test(let expression):
             switch expression {
@@ -240,9 +240,14 @@ func liquidEqual(_ a: Value, _ b: Value) -> Bool {
 }
 
 /// `obj.key`: an object's property; on arrays, strings and objects, `size`, and on arrays `first` and `last`.
-func property(of value: Value, _ lookupKey: LookupKey, dotted: Bool) -> Value {
-    if case .object(let o) = value, let v = o.value(for: lookupKey) { return v }
-    return property(of: value, lookupKey.name, dotted: dotted)
+func property(of value: borrowing Value, _ lookupKey: borrowing LookupKey, dotted: Bool) -> Value {
+    switch value {
+    case .object(let o):
+        if let v = o.value(for: lookupKey) { return v }
+    default:
+        break
+    }
+    return property(of: copy value, lookupKey.name, dotted: dotted)
 }
 
 func property(of value: Value, _ key: String, dotted: Bool) -> Value {

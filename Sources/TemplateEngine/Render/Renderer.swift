@@ -69,9 +69,9 @@ struct Renderer {
 
     // MARK: Instructions
 
-    mutating func render(_ instructions: [Instruction]) throws(TemplateError) -> Flow {
-        for instruction in instructions {
-            switch instruction {
+    mutating func render(_ instructions: borrowing [Instruction]) throws(TemplateError) -> Flow {
+        for index in instructions.indices {
+            switch instructions[index] {
             case .text(let text):
                 out.append(text)
                 try checkOutput(at: 0)
@@ -220,14 +220,14 @@ struct Renderer {
 
     // MARK: Writing values
 
-    mutating func write(_ value: Value, escape: Bool) {
+    mutating func write(_ value: borrowing Value, escape: Bool) {
         switch value {
         case .nil: return
         case .string(let s): writeString(s, escape: escape)
         case .int(let i): writeInt(i)
         case .array(let elements):
             for element in elements { write(element, escape: escape) }
-        default: writeString(value.liquidString, escape: escape)
+        default: writeString((copy value).liquidString, escape: escape)
         }
     }
 
