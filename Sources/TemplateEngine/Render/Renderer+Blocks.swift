@@ -51,7 +51,7 @@ extension Renderer {
     }
 
     /// The slice of the collection a loop walks: its items and the index range after offset and limit.
-    mutating func loopSegment(_ loop: CompiledLoop) throws(TemplateError) -> (LoopItems, Range<Int>, from: Int) {
+    mutating func loopSegment(_ loop: borrowing CompiledLoop) throws(TemplateError) -> (LoopItems, Range<Int>, from: Int) {
         let items = LoopItems(try evaluate(loop.collection))
         var from = 0
         switch loop.offset {
@@ -67,7 +67,7 @@ extension Renderer {
         return (items, start..<end, from)
     }
 
-    mutating func renderFor(_ loop: CompiledLoop) throws(TemplateError) {
+    mutating func renderFor(_ loop: borrowing CompiledLoop) throws(TemplateError) {
         let (items, segment, from) = try loopSegment(loop)
         frame.forOffsets[loop.name] = from + segment.count
         guard !segment.isEmpty else {

@@ -27,7 +27,7 @@ extension Renderer {
         }
     }
 
-    @inline(__always) func global(_ key: LookupKey) -> Value {
+    @inline(__always) func global(_ key: borrowing LookupKey) -> Value {
         if !frame.dynamicGlobals.isEmpty, let v = frame.dynamicGlobals[key.name] { return v }
         if !frame.counters.isEmpty, let c = frame.counters[key.name] { return .int(c) }
         return frame.globals.value(for: key) ?? .nil
@@ -43,10 +43,10 @@ extension Renderer {
         return global(LookupKey(name))
     }
 
-    @inline(__always) mutating func follow(_ start: Value, _ lookups: [CompiledLookup]) throws(TemplateError) -> Value {
+    @inline(__always) mutating func follow(_ start: consuming Value, _ lookups: borrowing [CompiledLookup]) throws(TemplateError) -> Value {
         var value = start
-        for lookup in lookups {
-            switch lookup {
+        for i in lookups.indices {
+            switch lookups[i] {
             case .key(let key, let dotted):
                 value = property(of: value, key, dotted: dotted)
             case .index(let expression):

@@ -192,7 +192,7 @@ struct Renderer {
     }
 
     /// Bounds what filters and assignments build: strings by bytes, lists by items (as loops are).
-    func checkSize(_ value: Value, at offset: Int) throws(TemplateError) {
+    func checkSize(_ value: borrowing Value, at offset: Int) throws(TemplateError) {
         switch value {
         case .string(let s) where s.utf8.count > options.limits.maxStringBytes:
             throw error(.limit, "a string is larger than \(options.limits.maxStringBytes) bytes", at: offset)
@@ -235,7 +235,7 @@ struct Renderer {
         out.append(String(i))
     }
 
-    @inline(__always) mutating func writeString(_ s: String, escape: Bool) {
+    @inline(__always) mutating func writeString(_ s: borrowing String, escape: Bool) {
         if escape {
             out.appendEscapingHTML(s)
         } else {
