@@ -18,8 +18,8 @@ extension Renderer {
             return try makeRange(evaluate(start), evaluate(end), unit: frame.unit, at: at)
         case .filtered(let base, let filters):
             var value = try evaluate(base)
-            for filter in filters {
-                value = try apply(filter, to: value)
+            for f in filters.indices {
+                value = try apply(filters[f], to: value)
             }
             return value
         case .empty, .blank:
@@ -57,7 +57,7 @@ extension Renderer {
         return value
     }
 
-    mutating func apply(_ filter: CompiledFilter, to value: Value) throws(TemplateError) -> Value {
+    mutating func apply(_ filter: borrowing CompiledFilter, to value: Value) throws(TemplateError) -> Value {
         var positional: [Value] = []
         positional.reserveCapacity(filter.arguments.count)
         for argument in filter.arguments { positional.append(try evaluate(argument)) }

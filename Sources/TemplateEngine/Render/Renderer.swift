@@ -99,9 +99,9 @@ struct Renderer {
                 }
             case .conditional(let branches, let elseBody):
                 var taken = false
-                for branch in branches where try test(branch.condition) != branch.negated {
+                for b in branches.indices where try test(branches[b].condition) != branches[b].negated {
                     taken = true
-                    let flow = try render(branch.body)
+                    let flow = try render(branches[b].body)
                     if case .normal = flow { break }
                     return flow
                 }
