@@ -97,11 +97,17 @@ final class SQLiteStore: AccountStore {
                            [.text(ownerID)]).compactMap(Self.record)
     }
 
+    /// The token `id`, read inside a transaction; a missing one is an error.
+    private func existingToken(_ id: String, in tx: SQLiteDatabase.Transaction) throws -> TokenRecord {
+        guard let record = try tx.query("SELECT id, kind, owner_id, hint, created_at, revoked_at FROM tokens WHERE id = ?", [.text(id)])
+            .first.flatMap(Self.record)
+        else { throw StoreError.notFound("token '\(id)'") }
+        return record
+    }
+
     func rotateToken(id: String) throws -> IssuedToken {
         try database.transaction { tx in
-            guard let old = try tx.query("SELECT id, kind, owner_id, hint, created_at, revoked_at FROM tokens WHERE id = ?", [.text(id)])
-                .first.flatMap(Self.record)
-            else { throw StoreError.notFound("token '\(id)'") }
+            let old = try existingToken(id, in: tx)
             guard old.revokedAt == nil else { throw StoreError.invalid("token '\(id)' is revoked; rotate a live token") }
             try tx.query("UPDATE tokens SET revoked_at = ? WHERE id = ?", [.text(now()), .text(id)])
             return try issue(old.kind, ownerID: old.ownerID, in: tx)
@@ -110,9 +116,7 @@ final class SQLiteStore: AccountStore {
 
     func revokeToken(id: String) throws -> TokenRecord {
         try database.transaction { tx in
-            guard let old = try tx.query("SELECT id, kind, owner_id, hint, created_at, revoked_at FROM tokens WHERE id = ?", [.text(id)])
-                .first.flatMap(Self.record)
-            else { throw StoreError.notFound("token '\(id)'") }
+            let old = try existingToken(id, in: tx)
             if old.revokedAt != nil { return old }
             let at = now()
             try tx.query("UPDATE tokens SET revoked_at = ? WHERE id = ?", [.text(at), .text(id)])
