@@ -73,3 +73,27 @@ func temporaryDirectory() throws -> URL {
         #expect(result.err.contains("cannot read '/nonexistent/t.liquid'"))
     }
 }
+
+@Suite struct SMSInfoCommandTests {
+    @Test func jsonForLatinAndCyrillic() throws {
+        let latin = kassa(["sms-info", "Order R-1 paid", "--json"])
+        #expect(latin.status == 0)
+        #expect(latin.out == #"{"encoding":"GSM-7","units":14,"parts":1}"# + "\n")
+        let cyrillic = kassa(["sms-info", String(repeating: "ж", count: 71), "--json"])
+        #expect(cyrillic.out == #"{"encoding":"UCS-2","units":71,"parts":2}"# + "\n")
+    }
+
+    @Test func standardInputWithoutItsFinalNewline() {
+        let result = kassa(["sms-info", "-"], stdin: "Заказ оплачен\n")
+        #expect(result.out == "UCS-2, 13 units, 1 part\n")
+    }
+
+    @Test func extensionCharactersCountTwice() {
+        #expect(kassa(["sms-info", "a€"]).out == "GSM-7, 3 units, 1 part\n")
+    }
+
+    @Test func usage() {
+        #expect(kassa(["sms-info"]).status == 2)
+        #expect(kassa(["sms-info", "a", "b"]).status == 2)
+    }
+}

@@ -18,6 +18,8 @@ public enum KassaCommand {
           operators create --name NAME
           tokens list --owner ID | tokens rotate TOKEN_ID | tokens revoke TOKEN_ID
                                accounts and tokens (all take [--data-dir DIR] [--json]; default ./data)
+          sms-info TEXT [--json]
+                               encoding, units and parts of an SMS (TEXT '-' reads stdin)
           backup --to FILE [--data-dir DIR]
                                copy the database with SQLite's online backup
           conformance SUITE.json [--verbose]
@@ -46,6 +48,7 @@ public enum KassaCommand {
             case "events": return try EventsCommand.run(rest, console: console)
             case "partners", "moderators", "operators", "tokens": return try AccountCommands.run(command, rest, console: console)
             case "backup": return try AccountCommands.backup(rest, console: console)
+            case "sms-info": return try SMSInfoCommand.run(rest, console: console)
             case "help", "--help", "-h":
                 console.print(usage)
                 return 0
