@@ -8,6 +8,11 @@ let package = Package(
         .library(name: "TemplateEngine", targets: ["TemplateEngine"]),
         .executable(name: "kassa", targets: ["kassa"]),
     ],
+    dependencies: [
+        // The HTTP server: Foundation on Linux has none, and a hand-written HTTP parser has no place
+        // in front of payments. Routing, middleware and JSON are ours.
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+    ],
     targets: [
         // The template language: Swift standard library and Foundation only.
         .target(name: "TemplateEngine"),
@@ -17,7 +22,12 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CHTMLScan", dependencies: ["CLibXML2"]),
         // The service and the `kassa` command, as a library so that tests can call it in-process.
-        .target(name: "KassaApp", dependencies: ["TemplateEngine", "Channels", "CSQLite", "COpenSSL"]),
+        .target(name: "KassaApp", dependencies: [
+            "TemplateEngine", "Channels", "CSQLite", "COpenSSL",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // OpenSSL's libcrypto (SHA-256, HMAC, random bytes, constant-time compare) behind a thin shim.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // SQLite, the embedded store, behind a thin shim.

@@ -1,2 +1,3 @@
 import KassaApp
-KassaCommand.main()
+
+await KassaCommand.main()

@@ -6,6 +6,8 @@ public enum KassaCommand {
         usage: kassa <command> [arguments]
 
         commands:
+          serve [--host H] [--port P] [--data-dir DIR] [--demo]
+                               run the HTTP service (defaults 127.0.0.1, 8080, ./data)
           render TEMPLATE_FILE [--data DATA.json] [--partials DIR] [--format text|html]
                  [--locale en|ru] [--timezone TZ]
                                render a template and print the result
@@ -28,8 +30,25 @@ public enum KassaCommand {
                                compose every base template with its event's sample data
         """
 
-    public static func main() -> Never {
-        exit(run(Array(CommandLine.arguments.dropFirst()), console: .standard))
+    public static func main() async -> Never {
+        exit(await runAsync(Array(CommandLine.arguments.dropFirst()), console: .standard))
+    }
+
+    /// Runs a command line, including the long-running `serve`, and returns the exit status.
+    public static func runAsync(_ words: [String], console: Console) async -> Int32 {
+        guard words.first == "serve" else { return run(words, console: console) }
+        do {
+            return try await ServeCommand.run(Array(words.dropFirst()), console: console)
+        } catch let error as UsageError {
+            console.error("kassa serve: \(error.message)\n\n\(usage)")
+            return 2
+        } catch let failure as CommandFailure {
+            console.error("kassa serve: \(failure.message)")
+            return 1
+        } catch {
+            console.error("kassa serve: \(error)")
+            return 1
+        }
     }
 
     /// Runs a command line and returns the exit status.

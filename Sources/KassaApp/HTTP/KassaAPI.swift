@@ -1,0 +1,34 @@
+import Foundation
+import TemplateEngine
+
+/// The service's routes, built on the store: the same router serves real sockets and tests.
+enum KassaAPI {
+    static func router(store: any AccountStore) -> Router {
+        var router = Router()
+        router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
+
+        router.add("GET", "/v1/me") { request, _ in
+            let principal = try authenticate(request, store)
+            return .json(["kind": .string(principal.kind.rawValue), "id": .string(principal.ownerID)])
+        }
+
+        router.add("GET", "/v1/events") { request, _ in
+            _ = try authenticate(request, store)
+            return .json(["events": .array(EventCatalog.all.map { e in
+                ["name": .string(e.name), "description": .string(e.description), "schema": e.schema.jsonValue, "sample": e.sample]
+            })])
+        }
+        return router
+    }
+
+    /// The principal of the request's bearer token; 401 when it is missing, unknown or revoked.
+    static func authenticate(_ request: HTTPRequest, _ store: any AccountStore, allowing kinds: Set<TokenKind> = Set(TokenKind.allCases)) throws -> Principal {
+        guard let token = request.bearerToken, let principal = try store.authenticate(token: token) else {
+            throw APIError.unauthorized
+        }
+        guard kinds.contains(principal.kind) else {
+            throw APIError(403, "forbidden", "This token may not do that")
+        }
+        return principal
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import TemplateEngine
+
+/// Our router: routes by method and path pattern (`/v1/templates/:id`), answers 404 and 405 itself,
+/// turns thrown `APIError`s into problem documents and anything else into a 500 that hides details.
+struct Router: Sendable {
+    typealias Handler = @Sendable (HTTPRequest, [String: String]) async throws -> HTTPResponse
+
+    struct Route: Sendable {
+        let method: String
+        let segments: [Substring]
+        let handler: Handler
+    }
+
+    private(set) var routes: [Route] = []
+
+    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        routes.append(Route(method: method, segments: pattern.split(separator: "/"), handler: handler))
+    }
+
+    /// The route and its parameters for a path, ignoring the method.
+    private func match(_ route: Route, _ path: [Substring]) -> [String: String]? {
+        guard route.segments.count == path.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (pattern, part) in zip(route.segments, path) {
+            if pattern.hasPrefix(":") {
+                parameters[String(pattern.dropFirst())] = String(part).removingPercentEncoding ?? String(part)
+            } else if pattern != part {
+                return nil
+            }
+        }
+        return parameters
+    }
+
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let path = request.path.split(separator: "/")
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = match(route, path) else { continue }
+            guard route.method == request.method || (route.method == "GET" && request.method == "HEAD") else {
+                allowed.append(route.method)
+                continue
+            }
+            do {
+                return try await route.handler(request, parameters)
+            } catch let error as APIError {
+                return error.response
+            } catch {
+                return APIError(500, "internal", "The server failed to answer; the request was logged").response
+            }
+        }
+        if !allowed.isEmpty {
+            var response = APIError(405, "method_not_allowed", "\(request.method) is not allowed here").response
+            response.headers.append(("Allow", allowed.joined(separator: ", ")))
+            return response
+        }
+        return APIError.notFound.response
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TemplateEngine
+@testable import KassaApp
+
+@Suite struct RouterTests {
+    private func fixture() throws -> (Router, SQLiteStore, URL, String) {
+        let dir = try temporaryDirectory()
+        let store = try SQLiteStore(dataDirectory: dir)
+        let (_, live, _) = try store.createPartner(name: "P")
+        return (KassaAPI.router(store: store), store, dir, live.secret)
+    }
+
+    private func request(_ method: String, _ uri: String, token: String? = nil) -> HTTPRequest {
+        HTTPRequest(method: method, uri: uri, headers: token.map { [("Authorization", "Bearer " + $0)] } ?? [])
+    }
+
+    private func json(_ response: HTTPResponse) throws -> ValueObject {
+        guard case .object(let o) = try Value(jsonBytes: response.body) else { throw APIError.notFound }
+        return o
+    }
+
+    @Test func healthNeedsNoToken() async throws {
+        let (router, _, dir, _) = try fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let response = await router.respond(to: request("GET", "/healthz"))
+        #expect(response.status == 200)
+        #expect(try json(response)["status"] == "ok")
+    }
+
+    @Test func missingAndWrongTokensAre401ProblemDocuments() async throws {
+        let (router, store, dir, token) = try fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for candidate in [nil, "ak_live_wrong", token + "x"] {
+            let response = await router.respond(to: request("GET", "/v1/me", token: candidate))
+            #expect(response.status == 401)
+            #expect(response.headers.contains { $0 == ("Content-Type", "application/problem+json") })
+            #expect(try json(response)["code"] == "unauthorized")
+        }
+        let ok = await router.respond(to: request("GET", "/v1/me", token: token))
+        #expect(ok.status == 200)
+        #expect(try json(ok)["kind"] == "partner_live")
+        let tokenID = try #require(try store.tokens(ownerID: try store.partners()[0].id).first { $0.kind == .partnerLive }?.id)
+        _ = try store.revokeToken(id: tokenID)
+        #expect(await router.respond(to: request("GET", "/v1/me", token: token)).status == 401)
+    }
+
+    @Test func unknownPathsAndMethods() async throws {
+        let (router, _, dir, token) = try fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(await router.respond(to: request("GET", "/v1/nothing", token: token)).status == 404)
+        let post = await router.respond(to: request("POST", "/healthz"))
+        #expect(post.status == 405)
+        #expect(post.headers.contains { $0 == ("Allow", "GET") })
+    }
+
+    @Test func queryAndPathParameters() async {
+        var router = Router()
+        router.add("GET", "/v1/things/:id") { request, parameters in
+            .json(["id": .string(parameters["id"] ?? ""), "q": .string(request.query["q"] ?? "")])
+        }
+        let response = await router.respond(to: HTTPRequest(method: "GET", uri: "/v1/things/a%20b?q=%D0%B4%D0%B0+x", headers: []))
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"id":"a b","q":"да x"}"#)
+    }
+}
+
+@Suite struct HTTPServerTests {
+    @Test func servesOverARealSocketAndBoundsBodies() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(dataDirectory: dir)
+        let (_, live, _) = try store.createPartner(name: "P")
+        let lines = LogLines()
+        let server = HTTPServer(router: KassaAPI.router(store: store), maxBodyBytes: 64, threads: 1, log: { lines.add($0) })
+        let address = try await server.start(host: "127.0.0.1", port: 0)
+        let base = "http://127.0.0.1:\(address.port)"
+
+        var me = URLRequest(url: URL(string: base + "/v1/me")!)
+        me.setValue("Bearer " + live.secret, forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: me)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: data, as: UTF8.self).contains("partner_live"))
+
+        var big = URLRequest(url: URL(string: base + "/healthz")!)
+        big.httpMethod = "POST"
+        big.httpBody = Data(repeating: 0x41, count: 1000)
+        let (_, tooLarge) = try await URLSession.shared.data(for: big)
+        #expect((tooLarge as? HTTPURLResponse)?.statusCode == 413)
+
+        await server.shutdown()
+        #expect(lines.all.contains { $0.contains(#""path":"/v1/me""#) && $0.contains(#""status":200"#) })
+        #expect(!lines.all.contains { $0.contains(live.secret) })
+    }
+}
+
+/// Log lines collected from the server, for tests.
+final class LogLines: @unchecked Sendable {
+    // Safe: guarded by `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func add(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
