@@ -104,3 +104,38 @@ final class LogLines: @unchecked Sendable {
     func add(_ line: String) { lock.withLock { lines.append(line) } }
     var all: [String] { lock.withLock { lines } }
 }
+
+@Suite struct OpenAPIAndMetricsTests {
+    @Test func everyRouteIsInTheOpenAPIDocument() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let router = KassaAPI.router(store: try SQLiteStore(dataDirectory: dir))
+        guard case .object(let document) = try Value(json: OpenAPIDocument.json), case .object(let paths)? = document["paths"] else {
+            Issue.record("the OpenAPI document is not an object with paths")
+            return
+        }
+        #expect(document["openapi"] == "3.1.0")
+        for route in router.routes {
+            let path = "/" + route.segments.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            guard case .object(let operations)? = paths[path] else {
+                Issue.record("route \(route.method) \(path) is missing from the OpenAPI document")
+                continue
+            }
+            #expect(operations[route.method.lowercased()] != nil, "\(route.method) \(path)")
+        }
+        #expect(paths.count == Set(router.routes.map { $0.segments.joined(separator: "/") }).count)
+    }
+
+    @Test func metricsCountRequestsByRoutePattern() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let router = KassaAPI.router(store: try SQLiteStore(dataDirectory: dir))
+        _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/healthz", headers: []))
+        _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/v1/me", headers: []))
+        _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/v1/me", headers: []))
+        let text = String(decoding: await router.respond(to: HTTPRequest(method: "GET", uri: "/metrics", headers: [])).body, as: UTF8.self)
+        #expect(text.contains(#"kassa_http_requests_total{method="GET",route="/healthz",status="200"} 1"#))
+        #expect(text.contains(#"kassa_http_requests_total{method="GET",route="/v1/me",status="401"} 2"#))
+        #expect(text.contains("kassa_http_request_duration_seconds_count 3"))
+    }
+}

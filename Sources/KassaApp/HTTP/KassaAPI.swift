@@ -3,9 +3,16 @@ import TemplateEngine
 
 /// The service's routes, built on the store: the same router serves real sockets and tests.
 enum KassaAPI {
-    static func router(store: any AccountStore) -> Router {
+    static func router(store: any AccountStore, metrics: Metrics = Metrics()) -> Router {
         var router = Router()
+        router.metrics = metrics
         router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
+        router.add("GET", "/openapi.json") { _, _ in
+            HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(OpenAPIDocument.json.utf8))
+        }
+        router.add("GET", "/metrics") { _, _ in
+            HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Array(metrics.exposition.utf8))
+        }
 
         router.add("GET", "/v1/me") { request, _ in
             let principal = try authenticate(request, store)

@@ -13,6 +13,8 @@ struct Router: Sendable {
     }
 
     private(set) var routes: [Route] = []
+    /// Where request counts and latencies go; nil records nothing.
+    var metrics: Metrics?
 
     mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
         routes.append(Route(method: method, segments: pattern.split(separator: "/"), handler: handler))
@@ -33,6 +35,18 @@ struct Router: Sendable {
     }
 
     func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let started = ContinuousClock.now
+        let (response, route) = await dispatch(request)
+        if let metrics {
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            metrics.record(method: request.method, route: route ?? "unmatched", status: response.status, seconds: seconds)
+        }
+        return response
+    }
+
+    /// The response and the pattern of the route that answered (for metrics, never the raw path).
+    private func dispatch(_ request: HTTPRequest) async -> (HTTPResponse, String?) {
         let path = request.path.split(separator: "/")
         var allowed: [String] = []
         for route in routes {
@@ -41,19 +55,20 @@ struct Router: Sendable {
                 allowed.append(route.method)
                 continue
             }
+            let pattern = "/" + route.segments.joined(separator: "/")
             do {
-                return try await route.handler(request, parameters)
+                return (try await route.handler(request, parameters), pattern)
             } catch let error as APIError {
-                return error.response
+                return (error.response, pattern)
             } catch {
-                return APIError(500, "internal", "The server failed to answer; the request was logged").response
+                return (APIError(500, "internal", "The server failed to answer; the request was logged").response, pattern)
             }
         }
         if !allowed.isEmpty {
             var response = APIError(405, "method_not_allowed", "\(request.method) is not allowed here").response
             response.headers.append(("Allow", allowed.joined(separator: ", ")))
-            return response
+            return (response, nil)
         }
-        return APIError.notFound.response
+        return (APIError.notFound.response, nil)
     }
 }

@@ -1,0 +1,47 @@
+import TemplateEngine
+
+/// The OpenAPI 3.1 document served at `/openapi.json`. Every route of `KassaAPI` is listed here, and
+/// a test fails when a route is missing, so the document matches what the server does.
+enum OpenAPIDocument {
+    static let json = """
+        {
+          "openapi": "3.1.0",
+          "info": {"title": "Apikassa API", "version": "1.0.0",
+                   "description": "Payment agent and notification service for APIEGRN partners. Errors are application/problem+json (RFC 9457) with a stable code."},
+          "servers": [{"url": "/"}],
+          "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+              "description": "ak_live_… and ak_test_… (partner), ak_mod_… (moderator), ak_op_… (operator)"}},
+            "schemas": {
+              "Problem": {"type": "object", "required": ["type", "title", "status", "code"],
+                "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                               "code": {"type": "string"}, "detail": {"type": "string"}}}
+            },
+            "responses": {
+              "Unauthorized": {"description": "Missing, unknown or revoked token",
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            }
+          },
+          "paths": {
+            "/healthz": {"get": {"summary": "Liveness", "operationId": "health",
+              "responses": {"200": {"description": "The service is up",
+                "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"const": "ok"}}}}}}}}},
+            "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
+              "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "operationId": "metrics",
+              "responses": {"200": {"description": "Text exposition format", "content": {"text/plain": {}}}}}},
+            "/v1/me": {"get": {"summary": "Who the token belongs to", "operationId": "me", "security": [{"bearer": []}],
+              "responses": {"200": {"description": "The token's owner",
+                "content": {"application/json": {"schema": {"type": "object", "required": ["kind", "id"],
+                  "properties": {"kind": {"enum": ["partner_live", "partner_sandbox", "moderator", "operator"]}, "id": {"type": "string"}}}}}},
+                "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+            "/v1/events": {"get": {"summary": "The events that produce notifications, with their variables", "operationId": "events",
+              "security": [{"bearer": []}],
+              "responses": {"200": {"description": "The catalog",
+                "content": {"application/json": {"schema": {"type": "object", "properties": {"events": {"type": "array",
+                  "items": {"type": "object", "required": ["name", "description", "schema", "sample"]}}}}}}},
+                "401": {"$ref": "#/components/responses/Unauthorized"}}}}
+          }
+        }
+        """
+}
