@@ -139,3 +139,82 @@ final class LogLines: @unchecked Sendable {
         #expect(text.contains("kassa_http_request_duration_seconds_count 3"))
     }
 }
+
+@Suite struct IdempotencyTests {
+    final class Counter: @unchecked Sendable {
+        // Safe: guarded by `lock`.
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.withLock { value += 1; return value } }
+        var count: Int { lock.withLock { value } }
+    }
+
+    private func fixture(_ clock: ManualWallClock) throws -> (Router, String, Counter, URL) {
+        let dir = try temporaryDirectory()
+        let store = try SQLiteStore(dataDirectory: dir, clock: clock)
+        let (_, live, _) = try store.createPartner(name: "P")
+        let counter = Counter()
+        var router = Router()
+        router.add("POST", "/v1/things", Idempotency(store: store).wrap { request, _ in
+            .json(["n": .int(counter.next()), "body": .string(String(decoding: request.body, as: UTF8.self))], status: 201)
+        })
+        return (router, live.secret, counter, dir)
+    }
+
+    private func post(_ body: String, key: String?, token: String) -> HTTPRequest {
+        var headers = [("Authorization", "Bearer " + token)]
+        if let key { headers.append(("Idempotency-Key", key)) }
+        return HTTPRequest(method: "POST", uri: "/v1/things", headers: headers, body: Array(body.utf8))
+    }
+
+    @Test func sameKeyReplaysTheFirstAnswer() async throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))
+        let (router, token, counter, dir) = try fixture(clock)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = await router.respond(to: post("a", key: "k1", token: token))
+        let again = await router.respond(to: post("a", key: "k1", token: token))
+        #expect(first.status == 201)
+        #expect(again.status == 201)
+        #expect(again.body == first.body)
+        #expect(again.headers.contains { $0 == ("Idempotent-Replayed", "true") })
+        #expect(counter.count == 1)
+        _ = await router.respond(to: post("a", key: nil, token: token))
+        #expect(counter.count == 2)
+    }
+
+    @Test func sameKeyWithAnotherBodyIs422() async throws {
+        let (router, token, counter, dir) = try fixture(ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000)))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = await router.respond(to: post("a", key: "k1", token: token))
+        let other = await router.respond(to: post("b", key: "k1", token: token))
+        #expect(other.status == 422)
+        #expect(counter.count == 1)
+    }
+
+    @Test func keysExpireAfter24Hours() async throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))
+        let (router, token, counter, dir) = try fixture(clock)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = await router.respond(to: post("a", key: "k1", token: token))
+        clock.advance(by: 24 * 3600 + 1)
+        _ = await router.respond(to: post("b", key: "k1", token: token))
+        #expect(counter.count == 2)
+    }
+
+    @Test func aRequestStillRunningIs409() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(dataDirectory: dir)
+        let idempotency = Idempotency(store: store)
+        #expect(try idempotency.start(owner: "prt_1", key: "k", requestHash: [1]) == .proceed)
+        #expect(try idempotency.start(owner: "prt_1", key: "k", requestHash: [1]) == .inFlight)
+        #expect(try idempotency.start(owner: "prt_2", key: "k", requestHash: [1]) == .proceed)
+    }
+
+    @Test func keysAreBoundedAndNeedAToken() async throws {
+        let (router, token, _, dir) = try fixture(ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000)))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(await router.respond(to: post("a", key: String(repeating: "k", count: 256), token: token)).status == 400)
+        #expect(await router.respond(to: post("a", key: "k", token: "ak_live_nope")).status == 401)
+    }
+}

@@ -35,6 +35,19 @@ enum Migrations {
             );
             CREATE INDEX tokens_by_owner ON tokens (owner_id);
             """),
+        Migration(id: 2, name: "idempotency keys", sql: """
+            CREATE TABLE idempotency_keys (
+                owner_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                request_hash BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+                status INTEGER,
+                content_type TEXT,
+                body BLOB,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (owner_id, key)
+            );
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.
