@@ -218,3 +218,77 @@ final class LogLines: @unchecked Sendable {
         #expect(await router.respond(to: post("a", key: "k", token: "ak_live_nope")).status == 401)
     }
 }
+
+@Suite struct TemplateRoutesTests {
+    private struct Fixture {
+        let router: Router
+        let store: SQLiteStore
+        let dir: URL
+        let partnerA: String
+        let partnerB: String
+        let moderator: String
+    }
+
+    private func fixture() throws -> Fixture {
+        let dir = try temporaryDirectory()
+        let store = try SQLiteStore(dataDirectory: dir)
+        let (_, a, _) = try store.createPartner(name: "A")
+        let (_, b, _) = try store.createPartner(name: "B")
+        let (_, m) = try store.createModerator(login: "anna")
+        return Fixture(router: KassaAPI.router(store: store), store: store, dir: dir, partnerA: a.secret, partnerB: b.secret, moderator: m.secret)
+    }
+
+    private func call(_ router: Router, _ method: String, _ uri: String, token: String, body: String = "") async -> (Int, ValueObject) {
+        let response = await router.respond(to: HTTPRequest(method: method, uri: uri, headers: [("Authorization", "Bearer " + token)],
+                                                            body: Array(body.utf8)))
+        guard case .object(let o)? = try? Value(jsonBytes: response.body) else { return (response.status, ValueObject()) }
+        return (response.status, o)
+    }
+
+    @Test func createListAndReadAreScopedToThePartner() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let body = #"{"event": "order.paid", "channel": "sms", "name": "Короткое", "content": {"body": "Заказ {{ order.numbr }} оплачен"}}"#
+        let (status, created) = await call(f.router, "POST", "/v1/templates", token: f.partnerA, body: body)
+        #expect(status == 201)
+        let id = try #require(created["id"]?.stringValue)
+        guard case .array(let diagnostics)? = created["diagnostics"], case .object(let first)? = diagnostics.first else {
+            Issue.record("no diagnostics")
+            return
+        }
+        #expect(first["code"] == "unknown-property")
+        #expect(first["message"] == "'order' has no property 'numbr' (did you mean 'number'?)")
+        #expect(first["line"] == 1)
+        #expect(first["column"] == 16)
+        let (listStatus, list) = await call(f.router, "GET", "/v1/templates", token: f.partnerA)
+        #expect(listStatus == 200)
+        if case .array(let templates)? = list["templates"] { #expect(templates.count == 1) } else { Issue.record("no list") }
+        #expect(await call(f.router, "GET", "/v1/templates/\(id)", token: f.partnerA).0 == 200)
+        // Another partner sees nothing of it.
+        #expect(await call(f.router, "GET", "/v1/templates/\(id)", token: f.partnerB).0 == 404)
+        let (_, otherList) = await call(f.router, "GET", "/v1/templates", token: f.partnerB)
+        #expect(otherList["templates"] == [])
+        // A moderator token is not a partner's.
+        #expect(await call(f.router, "GET", "/v1/templates", token: f.moderator).0 == 403)
+    }
+
+    @Test func badInputIsAClearProblem() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let (s1, p1) = await call(f.router, "POST", "/v1/templates", token: f.partnerA, body: "{\n  \"event\": }")
+        #expect(s1 == 400)
+        #expect(p1["detail"] == "2:12: unexpected character '}'")
+        let (s2, p2) = await call(f.router, "POST", "/v1/templates", token: f.partnerA,
+                                  body: #"{"event": "order.payed", "channel": "sms", "name": "x", "content": {"body": "x"}}"#)
+        #expect(s2 == 422)
+        #expect(p2["code"] == "unknown_event")
+        let (s3, p3) = await call(f.router, "POST", "/v1/templates", token: f.partnerA,
+                                  body: #"{"event": "order.paid", "channel": "email", "name": "x", "content": {"html": "<p>x</p>"}}"#)
+        #expect(s3 == 422)
+        #expect(p3["title"] == "content.subject is required for the e-mail channel")
+        let (s4, _) = await call(f.router, "POST", "/v1/templates", token: f.partnerA,
+                                 body: #"{"event": "order.paid", "channel": "fax", "name": "x", "content": {"body": "x"}}"#)
+        #expect(s4 == 422)
+        #expect(try f.store.templates(partnerID: try f.store.partners()[0].id).isEmpty)
+    }
+}

@@ -3,7 +3,7 @@ import TemplateEngine
 
 /// The service's routes, built on the store: the same router serves real sockets and tests.
 enum KassaAPI {
-    static func router(store: any AccountStore, metrics: Metrics = Metrics()) -> Router {
+    static func router(store: SQLiteStore, metrics: Metrics = Metrics()) -> Router {
         var router = Router()
         router.metrics = metrics
         router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
@@ -25,6 +25,7 @@ enum KassaAPI {
                 ["name": .string(e.name), "description": .string(e.description), "schema": e.schema.jsonValue, "sample": e.sample]
             })])
         }
+        TemplateRoutes.add(to: &router, store: store)
         return router
     }
 

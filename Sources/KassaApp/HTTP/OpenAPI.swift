@@ -15,7 +15,14 @@ enum OpenAPIDocument {
             "schemas": {
               "Problem": {"type": "object", "required": ["type", "title", "status", "code"],
                 "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                               "code": {"type": "string"}, "detail": {"type": "string"}}}
+                               "code": {"type": "string"}, "detail": {"type": "string"}}},
+              "Template": {"type": "object", "required": ["id", "event", "channel", "name", "versions"],
+                "properties": {"id": {"type": "string"}, "event": {"type": "string"}, "channel": {"type": "string"},
+                  "name": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+                  "versions": {"type": "array", "items": {"type": "object", "properties": {"number": {"type": "integer"},
+                    "state": {"enum": ["draft", "submitted", "approved", "rejected"]},
+                    "content": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+                  "diagnostics": {"type": "array", "items": {"type": "object"}}}}
             },
             "responses": {
               "Unauthorized": {"description": "Missing, unknown or revoked token",
@@ -40,7 +47,34 @@ enum OpenAPIDocument {
               "responses": {"200": {"description": "The catalog",
                 "content": {"application/json": {"schema": {"type": "object", "properties": {"events": {"type": "array",
                   "items": {"type": "object", "required": ["name", "description", "schema", "sample"]}}}}}}},
-                "401": {"$ref": "#/components/responses/Unauthorized"}}}}
+                "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+            "/v1/templates": {
+              "get": {"summary": "The partner's templates", "operationId": "listTemplates", "security": [{"bearer": []}],
+                "responses": {"200": {"description": "Templates with their versions",
+                  "content": {"application/json": {"schema": {"type": "object", "properties": {"templates": {"type": "array",
+                    "items": {"$ref": "#/components/schemas/Template"}}}}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"}}},
+              "post": {"summary": "Create a template as a draft, checked against its event", "operationId": "createTemplate",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 255}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                  "required": ["event", "channel", "name", "content"],
+                  "properties": {"event": {"type": "string"}, "channel": {"enum": ["email", "sms", "viber", "vk"]},
+                    "name": {"type": "string"},
+                    "content": {"type": "object", "description": "subject, html and optionally text for e-mail; body for the others",
+                      "additionalProperties": {"type": "string"}}}}}}},
+                "responses": {"201": {"description": "The template, with the checker's diagnostics",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Template"}}}},
+                  "400": {"description": "Malformed JSON", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "422": {"description": "Invalid fields", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}},
+            "/v1/templates/{id}": {"get": {"summary": "One of the partner's templates", "operationId": "getTemplate",
+              "security": [{"bearer": []}],
+              "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+              "responses": {"200": {"description": "The template", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Template"}}}},
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+                "404": {"description": "No such template of this partner",
+                  "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}}
           }
         }
         """

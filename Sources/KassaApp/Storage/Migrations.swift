@@ -48,6 +48,25 @@ enum Migrations {
                 PRIMARY KEY (owner_id, key)
             );
             """),
+        Migration(id: 3, name: "templates and their versions", sql: """
+            CREATE TABLE templates (
+                id TEXT PRIMARY KEY,
+                partner_id TEXT NOT NULL REFERENCES partners (id),
+                event TEXT NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'viber', 'vk')),
+                name TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX templates_by_partner ON templates (partner_id, event, channel);
+            CREATE TABLE template_versions (
+                template_id TEXT NOT NULL REFERENCES templates (id),
+                number INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('draft', 'submitted', 'approved', 'rejected')),
+                content TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (template_id, number)
+            );
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.

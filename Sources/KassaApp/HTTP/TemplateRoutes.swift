@@ -1,0 +1,101 @@
+import Channels
+import Foundation
+import TemplateEngine
+
+/// The partners' template endpoints: create a draft (checked on the way in), list, read.
+enum TemplateRoutes {
+    static let partnerKinds: Set<TokenKind> = [.partnerLive, .partnerSandbox]
+
+    static func add(to router: inout Router, store: SQLiteStore) {
+        router.add("POST", "/v1/templates", Idempotency(store: store).wrap { request, _ in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            let body = try jsonObject(request)
+            let eventName = try field(body, "event")
+            guard let event = EventCatalog.named(eventName) else {
+                throw APIError(422, "unknown_event", "Unknown event '\(eventName)'",
+                               detail: "Events: \(EventCatalog.names.joined(separator: ", "))")
+            }
+            let channelName = try field(body, "channel")
+            guard let channel = ChannelKind(rawValue: channelName) else {
+                throw APIError(422, "unknown_channel", "Unknown channel '\(channelName)'", detail: "Channels: email, sms, viber, vk")
+            }
+            let name = try field(body, "name")
+            guard case .object(let contentObject)? = body["content"] else {
+                throw APIError(422, "invalid_field", "'content' must be an object of template parts")
+            }
+            var content: [String: String] = [:]
+            for (key, value) in contentObject.pairs {
+                guard let text = value.stringValue else { throw APIError(422, "invalid_field", "content.\(key) must be a string") }
+                guard text.utf8.count <= 256 * 1024 else { throw APIError(422, "invalid_field", "content.\(key) is larger than 256 KiB") }
+                content[key] = text
+            }
+            let expected: Set<String> = channel == .email ? ["subject", "html", "text"] : ["body"]
+            if let extra = content.keys.first(where: { !expected.contains($0) }) {
+                throw APIError(422, "invalid_field", "content.\(extra) is not a part of a template for the \(channel.displayName) channel",
+                               detail: "Parts: \(expected.sorted().joined(separator: ", "))")
+            }
+            let required: [String] = channel == .email ? ["subject", "html"] : ["body"]
+            if let missing = required.first(where: { content[$0] == nil }) {
+                throw APIError(422, "invalid_field", "content.\(missing) is required for the \(channel.displayName) channel")
+            }
+            let record = try store.createTemplate(partnerID: partner.ownerID, event: event.name, channel: channel, name: name, content: content)
+            var json = record.json
+            if case .object(var o) = json {
+                o["diagnostics"] = .array(diagnostics(content, schema: event.schema).map(diagnosticJSON))
+                json = .object(o)
+            }
+            return .json(json, status: 201)
+        })
+
+        router.add("GET", "/v1/templates") { request, _ in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            return .json(["templates": .array(try store.templates(partnerID: partner.ownerID).map(\.json))])
+        }
+
+        router.add("GET", "/v1/templates/:id") { request, parameters in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
+            return .json(record.json)
+        }
+    }
+
+    /// The checker's findings for each part (named `subject`, `html`, …), HTML checks for `html`.
+    static func diagnostics(_ content: [String: String], schema: Schema) -> [Diagnostic] {
+        var result: [Diagnostic] = []
+        for part in content.keys.sorted() {
+            let source = content[part] ?? ""
+            result += Template.check(source: source, name: part, schema: schema).diagnostics
+            if part == "html" {
+                for finding in EmailHTML.findings(in: Template.maskingLiquid(in: source)) {
+                    result.append(Diagnostic(file: part, line: finding.line, column: finding.column ?? 1,
+                                             severity: finding.severity == .error ? .error : .warning, code: finding.code, message: finding.message))
+                }
+            }
+        }
+        return result
+    }
+
+    static func diagnosticJSON(_ d: Diagnostic) -> Value {
+        ["part": .string(d.file), "line": .int(d.line), "column": .int(d.column), "severity": .string(d.severity.rawValue),
+         "code": .string(d.code), "message": .string(d.message)]
+    }
+
+    /// The request body as a JSON object; malformed JSON is a 400 naming the line and column.
+    static func jsonObject(_ request: HTTPRequest) throws -> ValueObject {
+        do {
+            guard case .object(let o) = try Value(jsonBytes: request.body) else {
+                throw APIError(400, "invalid_json", "The body must be a JSON object")
+            }
+            return o
+        } catch let error as JSONError {
+            throw APIError(400, "invalid_json", "The body is not valid JSON", detail: "\(error.line):\(error.column): \(error.message)")
+        }
+    }
+
+    static func field(_ body: ValueObject, _ name: String) throws -> String {
+        guard let value = body[name]?.stringValue, !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= 200 else {
+            throw APIError(422, "invalid_field", "'\(name)' is required: a string of 1 to 200 characters")
+        }
+        return value
+    }
+}
