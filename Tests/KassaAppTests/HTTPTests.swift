@@ -272,6 +272,23 @@ final class LogLines: @unchecked Sendable {
         #expect(await call(f.router, "GET", "/v1/templates", token: f.moderator).0 == 403)
     }
 
+    @Test func previewComposesWithSampleOrGivenData() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let body = #"{"event": "order.paid", "channel": "sms", "name": "S", "content": {"body": "Заказ {{ order.number }}: {{ paid.amount | money }}"}}"#
+        let (_, created) = await call(f.router, "POST", "/v1/templates", token: f.partnerA, body: body)
+        let id = try #require(created["id"]?.stringValue)
+        let (status, preview) = await call(f.router, "POST", "/v1/templates/\(id)/preview", token: f.partnerA)
+        #expect(status == 200)
+        #expect(preview["text"] == "Заказ KO-2026-001542: 450,00\u{A0}₽\nАПИЕГРН/АПИКАССА")
+        #expect(preview["sms"] == ["encoding": "UCS-2", "units": 47, "parts": 1])
+        #expect(preview["diagnostics"] == [])
+        let given = #"{"data": {"order": {"number": "X-1"}, "paid": {"amount": 100}}}"#
+        let (_, custom) = await call(f.router, "POST", "/v1/templates/\(id)/preview", token: f.partnerA, body: given)
+        #expect(custom["text"] == "Заказ X-1: 1,00\u{A0}₽\nАПИЕГРН/АПИКАССА")
+        #expect(await call(f.router, "POST", "/v1/templates/\(id)/preview", token: f.partnerB).0 == 404)
+    }
+
     @Test func badInputIsAClearProblem() async throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.dir) }

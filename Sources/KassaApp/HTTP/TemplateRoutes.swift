@@ -52,11 +52,64 @@ enum TemplateRoutes {
             return .json(["templates": .array(try store.templates(partnerID: partner.ownerID).map(\.json))])
         }
 
+        router.add("POST", "/v1/templates/:id/preview") { request, parameters in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID),
+                  let version = record.versions.last, let event = EventCatalog.named(record.event)
+            else { throw APIError.notFound }
+            var data = event.sample
+            if !request.body.isEmpty, let given = try jsonObject(request)["data"] {
+                guard case .object = given else { throw APIError(422, "invalid_field", "'data' must be an object") }
+                data = given
+            }
+            return .json(preview(version.content, channel: record.channel, schema: event.schema, data: data, number: version.number))
+        }
+
         router.add("GET", "/v1/templates/:id") { request, parameters in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
             guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
             return .json(record.json)
         }
+    }
+
+    /// What the payer would get from these parts with `data`: the composed message (attribution
+    /// included), SMS encoding and parts, and every diagnostic.
+    static func preview(_ content: [String: String], channel: ChannelKind, schema: Schema, data: Value, number: Int) -> Value {
+        var diagnosticList = diagnostics(content, schema: schema)
+        var o = ValueObject()
+        o["version"] = .int(number)
+        if !diagnosticList.contains(where: { $0.severity == .error }) {
+            do {
+                func compile(_ part: String) throws -> Template? {
+                    try content[part].map { try Template(source: $0, name: part) }
+                }
+                let folderChannel: TemplateFolder.Channel
+                if channel == .email, let subject = try compile("subject"), let html = try compile("html") {
+                    folderChannel = .email(subject: subject, html: html, text: try compile("text"))
+                } else if let body = try compile("body") {
+                    folderChannel = .message(body)
+                } else {
+                    throw APIError(422, "invalid_field", "the template has no content to preview")
+                }
+                let message = try NotificationComposer.compose(folderChannel, kind: channel, data: data)
+                if let subject = message.subject { o["subject"] = .string(subject) }
+                if let html = message.html { o["html"] = .string(html) }
+                o["text"] = .string(message.text)
+                if channel == .sms {
+                    let info = SMSInfo(text: message.text)
+                    o["sms"] = ["encoding": .string(info.encoding.rawValue), "units": .int(info.units), "parts": .int(info.parts)]
+                }
+            } catch let error as TemplateError {
+                diagnosticList.append(Diagnostic(file: error.templateName, line: error.line, column: error.column, severity: .error,
+                                                 code: error.kind == .limit ? "limit" : "render", message: "with the data: \(error.message)"))
+            } catch let error as CompositionError {
+                diagnosticList.append(Diagnostic(file: error.file, line: 1, column: 1, severity: .error, code: "composition", message: error.message))
+            } catch {
+                diagnosticList.append(Diagnostic(file: channel.rawValue, line: 1, column: 1, severity: .error, code: "render", message: "\(error)"))
+            }
+        }
+        o["diagnostics"] = .array(diagnosticList.map(diagnosticJSON))
+        return .object(o)
     }
 
     /// The checker's findings for each part (named `subject`, `html`, …), HTML checks for `html`.
