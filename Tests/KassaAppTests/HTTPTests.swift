@@ -289,6 +289,38 @@ final class LogLines: @unchecked Sendable {
         #expect(await call(f.router, "POST", "/v1/templates/\(id)/preview", token: f.partnerB).0 == 404)
     }
 
+    @Test func editAndSubmitFollowTheModerationLifecycle() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let broken = #"{"event": "order.paid", "channel": "vk", "name": "V", "content": {"body": "{{ order.numbr }}"}}"#
+        let (_, created) = await call(f.router, "POST", "/v1/templates", token: f.partnerA, body: broken)
+        let id = try #require(created["id"]?.stringValue)
+        let (refused, problem) = await call(f.router, "POST", "/v1/templates/\(id)/submit", token: f.partnerA)
+        #expect(refused == 409)
+        #expect(problem["code"] == "template_has_errors")
+        let (edited, afterEdit) = await call(f.router, "PUT", "/v1/templates/\(id)/draft", token: f.partnerA,
+                                             body: #"{"content": {"body": "Заказ {{ order.number }}"}}"#)
+        #expect(edited == 200)
+        #expect(afterEdit["diagnostics"] == [])
+        let (submitted, afterSubmit) = await call(f.router, "POST", "/v1/templates/\(id)/submit", token: f.partnerA)
+        #expect(submitted == 200)
+        guard case .array(let versions)? = afterSubmit["versions"], case .object(let v1)? = versions.first else {
+            Issue.record("no versions")
+            return
+        }
+        #expect(versions.count == 1)
+        #expect(v1["state"] == "submitted")
+        #expect(await call(f.router, "POST", "/v1/templates/\(id)/submit", token: f.partnerA).0 == 409)
+        // Editing a submitted template opens a new draft; the submission stays as it was.
+        let (_, reopened) = await call(f.router, "PUT", "/v1/templates/\(id)/draft", token: f.partnerA,
+                                       body: #"{"content": {"body": "Заказ {{ order.number }}!"}}"#)
+        if case .array(let again)? = reopened["versions"] {
+            #expect(again.count == 2)
+        }
+        #expect(try f.store.audit(templateID: id).count == 3)
+        #expect(await call(f.router, "PUT", "/v1/templates/\(id)/draft", token: f.partnerB, body: #"{"content": {"body": "x"}}"#).0 == 404)
+    }
+
     @Test func badInputIsAClearProblem() async throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.dir) }

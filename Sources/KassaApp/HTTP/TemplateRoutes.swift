@@ -20,24 +20,7 @@ enum TemplateRoutes {
                 throw APIError(422, "unknown_channel", "Unknown channel '\(channelName)'", detail: "Channels: email, sms, viber, vk")
             }
             let name = try field(body, "name")
-            guard case .object(let contentObject)? = body["content"] else {
-                throw APIError(422, "invalid_field", "'content' must be an object of template parts")
-            }
-            var content: [String: String] = [:]
-            for (key, value) in contentObject.pairs {
-                guard let text = value.stringValue else { throw APIError(422, "invalid_field", "content.\(key) must be a string") }
-                guard text.utf8.count <= 256 * 1024 else { throw APIError(422, "invalid_field", "content.\(key) is larger than 256 KiB") }
-                content[key] = text
-            }
-            let expected: Set<String> = channel == .email ? ["subject", "html", "text"] : ["body"]
-            if let extra = content.keys.first(where: { !expected.contains($0) }) {
-                throw APIError(422, "invalid_field", "content.\(extra) is not a part of a template for the \(channel.displayName) channel",
-                               detail: "Parts: \(expected.sorted().joined(separator: ", "))")
-            }
-            let required: [String] = channel == .email ? ["subject", "html"] : ["body"]
-            if let missing = required.first(where: { content[$0] == nil }) {
-                throw APIError(422, "invalid_field", "content.\(missing) is required for the \(channel.displayName) channel")
-            }
+            let content = try parseContent(body, channel: channel)
             let record = try store.createTemplate(partnerID: partner.ownerID, event: event.name, channel: channel, name: name, content: content)
             var json = record.json
             if case .object(var o) = json {
@@ -64,6 +47,36 @@ enum TemplateRoutes {
             }
             return .json(preview(version.content, channel: record.channel, schema: event.schema, data: data, number: version.number))
         }
+
+        router.add("PUT", "/v1/templates/:id/draft") { request, parameters in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
+            let content = try parseContent(try jsonObject(request), channel: record.channel)
+            var machine = record.moderation
+            let actions = machine.edit()
+            try store.apply(actions + [.audit("draft edited")], to: record, machine: machine, content: content, actor: partner.ownerID)
+            guard let updated = try store.template(id: record.id, partnerID: partner.ownerID) else { throw APIError.notFound }
+            return .json(withDiagnostics(updated))
+        }
+
+        router.add("POST", "/v1/templates/:id/submit", Idempotency(store: store).wrap { request, parameters in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID),
+                  let event = EventCatalog.named(record.event)
+            else { throw APIError.notFound }
+            var machine = record.moderation
+            let draftContent = record.versions.last { $0.state == .draft }?.content ?? [:]
+            let hasErrors = diagnostics(draftContent, schema: event.schema).contains { $0.severity == .error }
+            let actions: [TemplateModeration.Action]
+            do {
+                actions = try machine.submit(hasErrors: hasErrors)
+            } catch let refusal as TemplateModeration.Refusal {
+                throw APIError(409, refusal.code, refusal.message)
+            }
+            try store.apply(actions, to: record, machine: machine, content: nil, actor: partner.ownerID)
+            guard let updated = try store.template(id: record.id, partnerID: partner.ownerID) else { throw APIError.notFound }
+            return .json(updated.json)
+        })
 
         router.add("GET", "/v1/templates/:id") { request, parameters in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
@@ -109,6 +122,38 @@ enum TemplateRoutes {
             }
         }
         o["diagnostics"] = .array(diagnosticList.map(diagnosticJSON))
+        return .object(o)
+    }
+
+    /// The template parts of a request body: `subject`, `html`, `text` for e-mail, `body` otherwise.
+    static func parseContent(_ body: ValueObject, channel: ChannelKind) throws -> [String: String] {
+        guard case .object(let contentObject)? = body["content"] else {
+            throw APIError(422, "invalid_field", "'content' must be an object of template parts")
+        }
+        var content: [String: String] = [:]
+        for (key, value) in contentObject.pairs {
+            guard let text = value.stringValue else { throw APIError(422, "invalid_field", "content.\(key) must be a string") }
+            guard text.utf8.count <= 256 * 1024 else { throw APIError(422, "invalid_field", "content.\(key) is larger than 256 KiB") }
+            content[key] = text
+        }
+        let expected: Set<String> = channel == .email ? ["subject", "html", "text"] : ["body"]
+        if let extra = content.keys.first(where: { !expected.contains($0) }) {
+            throw APIError(422, "invalid_field", "content.\(extra) is not a part of a template for the \(channel.displayName) channel",
+                           detail: "Parts: \(expected.sorted().joined(separator: ", "))")
+        }
+        let required: [String] = channel == .email ? ["subject", "html"] : ["body"]
+        if let missing = required.first(where: { content[$0] == nil }) {
+            throw APIError(422, "invalid_field", "content.\(missing) is required for the \(channel.displayName) channel")
+        }
+        return content
+    }
+
+    /// The record as JSON with the diagnostics of its latest version.
+    static func withDiagnostics(_ record: TemplateRecord) -> Value {
+        guard case .object(var o) = record.json, let latest = record.versions.last, let event = EventCatalog.named(record.event) else {
+            return record.json
+        }
+        o["diagnostics"] = .array(diagnostics(latest.content, schema: event.schema).map(diagnosticJSON))
         return .object(o)
     }
 

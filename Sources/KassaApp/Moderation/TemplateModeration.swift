@@ -56,6 +56,13 @@ struct TemplateModeration: Sendable, Equatable {
     private(set) var versions: [Version]
     private(set) var registration: Registration
 
+    /// A template as stored: its versions in order and its registration.
+    init(channel: ChannelKind, versions: [Version], registration: Registration) {
+        self.channel = channel
+        self.versions = versions
+        self.registration = registration
+    }
+
     /// A new template with its first draft.
     init(channel: ChannelKind) {
         self.channel = channel

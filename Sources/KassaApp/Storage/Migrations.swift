@@ -67,6 +67,17 @@ enum Migrations {
                 PRIMARY KEY (template_id, number)
             );
             """),
+        Migration(id: 4, name: "template registration and the audit log", sql: """
+            ALTER TABLE templates ADD COLUMN registration TEXT NOT NULL DEFAULT 'not_needed';
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                template_id TEXT NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX audit_by_template ON audit_log (template_id);
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.

@@ -18,6 +18,13 @@ struct TemplateRecord: Sendable, Equatable {
     let name: String
     let createdAt: String
     let versions: [Version]
+    let registration: TemplateModeration.Registration
+
+    /// The moderation state machine of this template.
+    var moderation: TemplateModeration {
+        TemplateModeration(channel: channel, versions: versions.map { TemplateModeration.Version(number: $0.number, state: $0.state) },
+                           registration: registration)
+    }
 
     var json: Value {
         ["id": .string(id), "event": .string(event), "channel": .string(channel.rawValue), "name": .string(name),
@@ -36,8 +43,9 @@ extension SQLiteStore {
         let id = try Self.newID("tpl")
         let now = StoredTime.text(clock.now())
         try database.transaction { tx in
-            try tx.query("INSERT INTO templates (id, partner_id, event, channel, name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                         [.text(id), .text(partnerID), .text(event), .text(channel.rawValue), .text(name), .text(now)])
+            try tx.query("INSERT INTO templates (id, partner_id, event, channel, name, created_at, registration) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [.text(id), .text(partnerID), .text(event), .text(channel.rawValue), .text(name), .text(now),
+                          .text(TemplateModeration(channel: channel).registration.rawValue)])
             try tx.query("INSERT INTO template_versions (template_id, number, state, content, created_at) VALUES (?, 1, 'draft', ?, ?)",
                          [.text(id), .text(Value.object(ValueObject(content.map { ($0.key, .string($0.value)) })).jsonString), .text(now)])
         }
@@ -54,7 +62,7 @@ extension SQLiteStore {
 
     /// One template of this partner, or nil (also when it belongs to someone else).
     func template(id: String, partnerID: String) throws -> TemplateRecord? {
-        guard let row = try database.query("SELECT id, partner_id, event, channel, name, created_at FROM templates WHERE id = ? AND partner_id = ?",
+        guard let row = try database.query("SELECT id, partner_id, event, channel, name, created_at, registration FROM templates WHERE id = ? AND partner_id = ?",
                                            [.text(id), .text(partnerID)]).first,
               let channel = row["channel"].text.flatMap(ChannelKind.init(rawValue:))
         else { return nil }
@@ -69,6 +77,46 @@ extension SQLiteStore {
                                           content: content)
         }
         return TemplateRecord(id: id, partnerID: partnerID, event: row["event"].text ?? "", channel: channel,
-                              name: row["name"].text ?? "", createdAt: row["created_at"].text ?? "", versions: versions)
+                              name: row["name"].text ?? "", createdAt: row["created_at"].text ?? "", versions: versions,
+                              registration: row["registration"].text.flatMap(TemplateModeration.Registration.init(rawValue:)) ?? .notNeeded)
+    }
+
+    /// Carries out what a moderation transition decided, for template `record`, in one transaction.
+    func apply(_ actions: [TemplateModeration.Action], to record: TemplateRecord, machine: TemplateModeration,
+               content: [String: String]?, actor: String) throws {
+        let now = StoredTime.text(clock.now())
+        try database.transaction { tx in
+            for action in actions {
+                switch action {
+                case .storeDraft(let number):
+                    let json = Value.object(ValueObject((content ?? [:]).map { ($0.key, .string($0.value)) })).jsonString
+                    if record.versions.contains(where: { $0.number == number }) {
+                        try tx.query("UPDATE template_versions SET content = ? WHERE template_id = ? AND number = ? AND state = 'draft'",
+                                     [.text(json), .text(record.id), .integer(Int64(number))])
+                    } else {
+                        try tx.query("INSERT INTO template_versions (template_id, number, state, content, created_at) VALUES (?, ?, 'draft', ?, ?)",
+                                     [.text(record.id), .integer(Int64(number)), .text(json), .text(now)])
+                    }
+                case .audit(let message):
+                    try tx.query("INSERT INTO audit_log (at, actor, template_id, message) VALUES (?, ?, ?, ?)",
+                                 [.text(now), .text(actor), .text(record.id), .text(message)])
+                case .enqueueForReview, .startServing, .notifyRejection, .requestRegistration:
+                    // The queue is the submitted versions; serving is the newest approved one; the
+                    // notifications come with the dispatcher. The states below are what they read.
+                    break
+                }
+            }
+            for version in machine.versions {
+                try tx.query("UPDATE template_versions SET state = ? WHERE template_id = ? AND number = ?",
+                             [.text(version.state.rawValue), .text(record.id), .integer(Int64(version.number))])
+            }
+            try tx.query("UPDATE templates SET registration = ? WHERE id = ?", [.text(machine.registration.rawValue), .text(record.id)])
+        }
+    }
+
+    /// The audit log of a template, oldest first.
+    func audit(templateID: String) throws -> [String] {
+        try database.query("SELECT actor, message FROM audit_log WHERE template_id = ? ORDER BY id", [.text(templateID)])
+            .map { "\($0["actor"].text ?? ""): \($0["message"].text ?? "")" }
     }
 }
