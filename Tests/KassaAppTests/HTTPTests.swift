@@ -321,6 +321,44 @@ final class LogLines: @unchecked Sendable {
         #expect(await call(f.router, "PUT", "/v1/templates/\(id)/draft", token: f.partnerB, body: #"{"content": {"body": "x"}}"#).0 == 404)
     }
 
+    @Test func moderatorsSeeTheQueueAndDecide() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let body = #"{"event": "order.ready", "channel": "sms", "name": "R", "content": {"body": "Готово: {{ ready.download_url }}"}}"#
+        let (_, created) = await call(f.router, "POST", "/v1/templates", token: f.partnerA, body: body)
+        let id = try #require(created["id"]?.stringValue)
+        #expect(await call(f.router, "POST", "/v1/templates/\(id)/submit", token: f.partnerA).0 == 200)
+        #expect(await call(f.router, "GET", "/v1/moderation/queue", token: f.partnerA).0 == 403)
+        let (status, queue) = await call(f.router, "GET", "/v1/moderation/queue", token: f.moderator)
+        #expect(status == 200)
+        guard case .array(let items)? = queue["queue"], case .object(let item)? = items.first,
+              case .object(let preview)? = item["preview"] else {
+            Issue.record("no queue item")
+            return
+        }
+        #expect(item["version"] == 1)
+        #expect(preview["sms"] != nil)
+        let (rejected, afterReject) = await call(f.router, "POST", "/v1/moderation/templates/\(id)/versions/1/reject", token: f.moderator,
+                                                 body: #"{"code": "link", "reason": "Ссылка должна вести на сайт партнёра"}"#)
+        #expect(rejected == 200)
+        if case .array(let versions)? = afterReject["versions"], case .object(let v1)? = versions.first {
+            #expect(v1["state"] == "rejected")
+        }
+        #expect(await call(f.router, "POST", "/v1/moderation/templates/\(id)/versions/1/approve", token: f.moderator).0 == 409)
+        _ = await call(f.router, "PUT", "/v1/templates/\(id)/draft", token: f.partnerA, body: #"{"content": {"body": "Готово: {{ ready.download_url }}!"}}"#)
+        _ = await call(f.router, "POST", "/v1/templates/\(id)/submit", token: f.partnerA)
+        let (approved, afterApprove) = await call(f.router, "POST", "/v1/moderation/templates/\(id)/versions/2/approve", token: f.moderator)
+        #expect(approved == 200)
+        if case .array(let versions)? = afterApprove["versions"], case .object(let v2)? = versions.last {
+            #expect(v2["state"] == "approved")
+        }
+        let rows = try f.store.database.query("SELECT reject_code FROM template_versions WHERE template_id = ? AND number = 1", [.text(id)])
+        #expect(rows.first?["reject_code"].text == "link")
+        #expect(try f.store.audit(templateID: id).contains { $0.hasSuffix("version 2 approved by " + (try! f.store.authenticate(token: f.moderator)!.ownerID)) })
+        let (_, empty) = await call(f.router, "GET", "/v1/moderation/queue", token: f.moderator)
+        #expect(empty["queue"] == [])
+    }
+
     @Test func badInputIsAClearProblem() async throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.dir) }

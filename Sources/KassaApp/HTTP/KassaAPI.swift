@@ -26,6 +26,7 @@ enum KassaAPI {
             })])
         }
         TemplateRoutes.add(to: &router, store: store)
+        ModerationRoutes.add(to: &router, store: store)
         return router
     }
 

@@ -78,6 +78,10 @@ enum Migrations {
             );
             CREATE INDEX audit_by_template ON audit_log (template_id);
             """),
+        Migration(id: 5, name: "rejection reasons", sql: """
+            ALTER TABLE template_versions ADD COLUMN reject_code TEXT;
+            ALTER TABLE template_versions ADD COLUMN reject_reason TEXT;
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.

@@ -100,7 +100,10 @@ extension SQLiteStore {
                 case .audit(let message):
                     try tx.query("INSERT INTO audit_log (at, actor, template_id, message) VALUES (?, ?, ?, ?)",
                                  [.text(now), .text(actor), .text(record.id), .text(message)])
-                case .enqueueForReview, .startServing, .notifyRejection, .requestRegistration:
+                case .notifyRejection(let number, let rejection):
+                    try tx.query("UPDATE template_versions SET reject_code = ?, reject_reason = ? WHERE template_id = ? AND number = ?",
+                                 [.text(rejection.code), .text(rejection.reason), .text(record.id), .integer(Int64(number))])
+                case .enqueueForReview, .startServing, .requestRegistration:
                     // The queue is the submitted versions; serving is the newest approved one; the
                     // notifications come with the dispatcher. The states below are what they read.
                     break
@@ -112,6 +115,26 @@ extension SQLiteStore {
             }
             try tx.query("UPDATE templates SET registration = ? WHERE id = ?", [.text(machine.registration.rawValue), .text(record.id)])
         }
+    }
+
+    /// Submitted versions waiting for a moderator, oldest first, across all partners (moderators only).
+    func moderationQueue() throws -> [(record: TemplateRecord, number: Int)] {
+        let sql = "SELECT t.id AS id, t.partner_id AS partner_id, v.number AS number FROM template_versions v "
+            + "JOIN templates t ON t.id = v.template_id WHERE v.state = 'submitted' ORDER BY v.created_at, t.rowid"
+        return try database.query(sql).compactMap { row in
+            guard let id = row["id"].text, let partner = row["partner_id"].text, let number = row["number"].integer,
+                  let record = try template(id: id, partnerID: partner)
+            else { return nil }
+            return (record, Int(number))
+        }
+    }
+
+    /// A template by id whoever owns it (moderators only).
+    func templateForModeration(id: String) throws -> TemplateRecord? {
+        guard let partner = try database.query("SELECT partner_id FROM templates WHERE id = ?", [.text(id)]).first?["partner_id"].text else {
+            return nil
+        }
+        return try template(id: id, partnerID: partner)
     }
 
     /// The audit log of a template, oldest first.

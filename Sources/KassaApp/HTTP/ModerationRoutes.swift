@@ -1,0 +1,59 @@
+import Foundation
+import TemplateEngine
+
+/// The moderators' endpoints: the queue of submissions with their diagnostics and previews, and
+/// the decisions, carried out by the moderation state machine and written to the audit log.
+enum ModerationRoutes {
+    static func add(to router: inout Router, store: SQLiteStore) {
+        router.add("GET", "/v1/moderation/queue") { request, _ in
+            _ = try KassaAPI.authenticate(request, store, allowing: [.moderator])
+            let items: [Value] = try store.moderationQueue().map { entry in
+                let record = entry.record
+                let version = record.versions.first { $0.number == entry.number }
+                let approved = record.versions.last { $0.state == .approved }
+                var o = ValueObject()
+                o["template"] = record.json
+                o["version"] = .int(entry.number)
+                if let version, let event = EventCatalog.named(record.event) {
+                    o["preview"] = TemplateRoutes.preview(version.content, channel: record.channel, schema: event.schema,
+                                                          data: event.sample, number: version.number)
+                }
+                o["approved_version"] = approved.map { .int($0.number) } ?? .nil
+                return .object(o)
+            }
+            return .json(["queue": .array(items)])
+        }
+
+        router.add("POST", "/v1/moderation/templates/:id/versions/:number/approve") { request, parameters in
+            try decide(request, parameters, store) { (machine, number, moderator) throws(TemplateModeration.Refusal) in
+                try machine.approve(number, by: moderator)
+            }
+        }
+
+        router.add("POST", "/v1/moderation/templates/:id/versions/:number/reject") { request, parameters in
+            let body = try TemplateRoutes.jsonObject(request)
+            let code = try TemplateRoutes.field(body, "code")
+            let reason = try TemplateRoutes.field(body, "reason")
+            return try decide(request, parameters, store) { (machine, number, moderator) throws(TemplateModeration.Refusal) in
+                try machine.reject(number, by: moderator, code: code, reason: reason)
+            }
+        }
+    }
+
+    private static func decide(_ request: HTTPRequest, _ parameters: [String: String], _ store: SQLiteStore,
+                               _ transition: (inout TemplateModeration, Int, String) throws(TemplateModeration.Refusal) -> [TemplateModeration.Action]) throws -> HTTPResponse {
+        let moderator = try KassaAPI.authenticate(request, store, allowing: [.moderator])
+        guard let record = try store.templateForModeration(id: parameters["id"] ?? ""), let number = Int(parameters["number"] ?? "")
+        else { throw APIError.notFound }
+        var machine = record.moderation
+        let actions: [TemplateModeration.Action]
+        do {
+            actions = try transition(&machine, number, moderator.ownerID)
+        } catch {
+            throw APIError(409, error.code, error.message)
+        }
+        try store.apply(actions, to: record, machine: machine, content: nil, actor: moderator.ownerID)
+        guard let updated = try store.templateForModeration(id: record.id) else { throw APIError.notFound }
+        return .json(updated.json)
+    }
+}
