@@ -139,16 +139,9 @@ struct TemplateCheck {
             diagnostics.append(Diagnostic(file: url.path, line: 1, column: 1, severity: .error, code: "syntax", message: "the file is not valid UTF-8"))
             return nil
         }
-        let report = Template.check(source: source, name: url.path, schema: schema, library: library)
+        let report = TemplateDiagnostics.check(source, name: url.path, schema: schema, library: library, html: html)
         diagnostics += report.diagnostics
         variables = Array(Set(variables).union(report.variables)).sorted()
-        if html {
-            for finding in EmailHTML.findings(in: Template.maskingLiquid(in: source)) {
-                diagnostics.append(Diagnostic(file: url.path, line: finding.line, column: finding.column ?? 1,
-                                              severity: finding.severity == .error ? .error : .warning,
-                                              code: finding.code, message: finding.message))
-            }
-        }
         guard !report.hasErrors else { return nil }
         return try? Template(source: source, name: url.path, library: library)
     }
@@ -174,13 +167,8 @@ struct TemplateCheck {
                                                   message: "with the sample data and the attribution the SMS takes \(info.parts) parts (\(info.units) \(info.encoding.rawValue) units), more than \(maxParts)"))
                 }
             }
-        } catch let error as TemplateError {
-            diagnostics.append(Diagnostic(file: error.templateName, line: error.line, column: error.column, severity: .error,
-                                          code: error.kind == .limit ? "limit" : "render", message: "with the sample data: \(error.message)"))
-        } catch let error as CompositionError {
-            diagnostics.append(Diagnostic(file: error.file, line: 1, column: 1, severity: .error, code: "composition", message: error.message))
         } catch {
-            diagnostics.append(Diagnostic(file: name(of: channel), line: 1, column: 1, severity: .error, code: "render", message: "\(error)"))
+            diagnostics.append(TemplateDiagnostics.compositionFailure(error, file: name(of: channel), with: "the sample data"))
         }
     }
 

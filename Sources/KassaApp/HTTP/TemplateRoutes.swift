@@ -22,12 +22,7 @@ enum TemplateRoutes {
             let name = try field(body, "name")
             let content = try parseContent(body, channel: channel)
             let record = try store.createTemplate(partnerID: partner.ownerID, event: event.name, channel: channel, name: name, content: content)
-            var json = record.json
-            if case .object(var o) = json {
-                o["diagnostics"] = .array(diagnostics(content, schema: event.schema).map(diagnosticJSON))
-                json = .object(o)
-            }
-            return .json(json, status: 201)
+            return .json(withDiagnostics(record), status: 201)
         })
 
         router.add("GET", "/v1/templates") { request, _ in
@@ -112,13 +107,8 @@ enum TemplateRoutes {
                     let info = SMSInfo(text: message.text)
                     o["sms"] = ["encoding": .string(info.encoding.rawValue), "units": .int(info.units), "parts": .int(info.parts)]
                 }
-            } catch let error as TemplateError {
-                diagnosticList.append(Diagnostic(file: error.templateName, line: error.line, column: error.column, severity: .error,
-                                                 code: error.kind == .limit ? "limit" : "render", message: "with the data: \(error.message)"))
-            } catch let error as CompositionError {
-                diagnosticList.append(Diagnostic(file: error.file, line: 1, column: 1, severity: .error, code: "composition", message: error.message))
             } catch {
-                diagnosticList.append(Diagnostic(file: channel.rawValue, line: 1, column: 1, severity: .error, code: "render", message: "\(error)"))
+                diagnosticList.append(TemplateDiagnostics.compositionFailure(error, file: channel.rawValue, with: "the data"))
             }
         }
         o["diagnostics"] = .array(diagnosticList.map(diagnosticJSON))
@@ -161,14 +151,7 @@ enum TemplateRoutes {
     static func diagnostics(_ content: [String: String], schema: Schema) -> [Diagnostic] {
         var result: [Diagnostic] = []
         for part in content.keys.sorted() {
-            let source = content[part] ?? ""
-            result += Template.check(source: source, name: part, schema: schema).diagnostics
-            if part == "html" {
-                for finding in EmailHTML.findings(in: Template.maskingLiquid(in: source)) {
-                    result.append(Diagnostic(file: part, line: finding.line, column: finding.column ?? 1,
-                                             severity: finding.severity == .error ? .error : .warning, code: finding.code, message: finding.message))
-                }
-            }
+            result += TemplateDiagnostics.check(content[part] ?? "", name: part, schema: schema, html: part == "html").diagnostics
         }
         return result
     }
