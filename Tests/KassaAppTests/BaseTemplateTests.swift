@@ -12,6 +12,12 @@ import TemplateEngine
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("BaseTemplates")
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
+    /// The base template library, loaded once for every test that needs a router.
+    static func library() throws -> BaseTemplateLibrary {
+        try loaded.get()
+    }
+    private static let loaded = Result { try BaseTemplateLibrary(directory: root) }
+
     static var cases: [(String, ChannelKind)] {
         EventCatalog.names.flatMap { name in ChannelKind.allCases.map { (name, $0) } }
     }

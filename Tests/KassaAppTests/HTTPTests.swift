@@ -11,7 +11,7 @@ import TemplateEngine
         let dir = try temporaryDirectory()
         let store = try SQLiteStore(dataDirectory: dir)
         let (_, live, _) = try store.createPartner(name: "P")
-        return (KassaAPI.router(store: store), store, dir, live.secret)
+        return (KassaAPI.router(store: store, base: try BaseTemplateTests.library()), store, dir, live.secret)
     }
 
     private func request(_ method: String, _ uri: String, token: String? = nil) -> HTTPRequest {
@@ -74,7 +74,7 @@ import TemplateEngine
         let store = try SQLiteStore(dataDirectory: dir)
         let (_, live, _) = try store.createPartner(name: "P")
         let lines = LogLines()
-        let server = HTTPServer(router: KassaAPI.router(store: store), maxBodyBytes: 64, threads: 1, log: { lines.add($0) })
+        let server = HTTPServer(router: KassaAPI.router(store: store, base: try BaseTemplateTests.library()), maxBodyBytes: 64, threads: 1, log: { lines.add($0) })
         let address = try await server.start(host: "127.0.0.1", port: 0)
         let base = "http://127.0.0.1:\(address.port)"
 
@@ -109,7 +109,7 @@ final class LogLines: @unchecked Sendable {
     @Test func everyRouteIsInTheOpenAPIDocument() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let router = KassaAPI.router(store: try SQLiteStore(dataDirectory: dir))
+        let router = KassaAPI.router(store: try SQLiteStore(dataDirectory: dir), base: try BaseTemplateTests.library())
         guard case .object(let document) = try Value(json: OpenAPIDocument.json), case .object(let paths)? = document["paths"] else {
             Issue.record("the OpenAPI document is not an object with paths")
             return
@@ -129,7 +129,7 @@ final class LogLines: @unchecked Sendable {
     @Test func metricsCountRequestsByRoutePattern() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let router = KassaAPI.router(store: try SQLiteStore(dataDirectory: dir))
+        let router = KassaAPI.router(store: try SQLiteStore(dataDirectory: dir), base: try BaseTemplateTests.library())
         _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/healthz", headers: []))
         _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/v1/me", headers: []))
         _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/v1/me", headers: []))
@@ -205,10 +205,10 @@ final class LogLines: @unchecked Sendable {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try SQLiteStore(dataDirectory: dir)
-        let idempotency = Idempotency(store: store)
-        #expect(try idempotency.start(owner: "prt_1", key: "k", requestHash: [1]) == .proceed)
-        #expect(try idempotency.start(owner: "prt_1", key: "k", requestHash: [1]) == .inFlight)
-        #expect(try idempotency.start(owner: "prt_2", key: "k", requestHash: [1]) == .proceed)
+        let day: TimeInterval = 24 * 3600
+        #expect(try store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .proceed)
+        #expect(try store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .inFlight)
+        #expect(try store.claimIdempotencyKey(owner: "prt_2", key: "k", requestHash: [1], retention: day) == .proceed)
     }
 
     @Test func keysAreBoundedAndNeedAToken() async throws {
@@ -235,7 +235,7 @@ final class LogLines: @unchecked Sendable {
         let (_, a, _) = try store.createPartner(name: "A")
         let (_, b, _) = try store.createPartner(name: "B")
         let (_, m) = try store.createModerator(login: "anna")
-        return Fixture(router: KassaAPI.router(store: store), store: store, dir: dir, partnerA: a.secret, partnerB: b.secret, moderator: m.secret)
+        return Fixture(router: KassaAPI.router(store: store, base: try BaseTemplateTests.library()), store: store, dir: dir, partnerA: a.secret, partnerB: b.secret, moderator: m.secret)
     }
 
     private func call(_ router: Router, _ method: String, _ uri: String, token: String, body: String = "") async -> (Int, ValueObject) {
@@ -317,7 +317,7 @@ final class LogLines: @unchecked Sendable {
         if case .array(let again)? = reopened["versions"] {
             #expect(again.count == 2)
         }
-        #expect(try f.store.audit(templateID: id).count == 3)
+        #expect(try f.store.audit(templateID: id).count == 4)
         #expect(await call(f.router, "PUT", "/v1/templates/\(id)/draft", token: f.partnerB, body: #"{"content": {"body": "x"}}"#).0 == 404)
     }
 
@@ -354,7 +354,7 @@ final class LogLines: @unchecked Sendable {
         }
         let rows = try f.store.database.query("SELECT reject_code FROM template_versions WHERE template_id = ? AND number = 1", [.text(id)])
         #expect(rows.first?["reject_code"].text == "link")
-        #expect(try f.store.audit(templateID: id).contains { $0.hasSuffix("version 2 approved by " + (try! f.store.authenticate(token: f.moderator)!.ownerID)) })
+        #expect(try f.store.audit(templateID: id).contains { $0.message.hasSuffix("version 2 approved by " + (try! f.store.authenticate(token: f.moderator)!.ownerID)) })
         let (_, empty) = await call(f.router, "GET", "/v1/moderation/queue", token: f.moderator)
         #expect(empty["queue"] == [])
     }

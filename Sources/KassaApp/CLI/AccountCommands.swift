@@ -4,8 +4,17 @@ import TemplateEngine
 /// The operators' account commands, on the same data folder as the server (safe while it runs:
 /// SQLite in WAL mode with a busy timeout). Secrets are printed once, to stdout, never logged.
 enum AccountCommands {
-    static func openStore(_ args: Arguments) throws -> SQLiteStore {
-        let dir = URL(fileURLWithPath: args.option("data-dir") ?? "data")
+    /// The data folder: `--data-dir`, else `KASSA_DATA_DIR`, else `./data`.
+    static func dataDirectory(_ args: Arguments, _ console: Console) -> String {
+        args.option("data-dir") ?? console.environment["KASSA_DATA_DIR"] ?? "data"
+    }
+
+    static func openStore(_ args: Arguments, _ console: Console) throws -> SQLiteStore {
+        try openStore(at: URL(fileURLWithPath: dataDirectory(args, console)))
+    }
+
+    /// Opens (creating and migrating when missing) the store of a data folder.
+    static func openStore(at dir: URL) throws -> SQLiteStore {
         do {
             return try SQLiteStore(dataDirectory: dir)
         } catch let error as SQLiteError {
@@ -47,7 +56,7 @@ enum AccountCommands {
     private static func createPartner(_ args: Arguments, _ console: Console) throws -> Int32 {
         _ = try args.expectPositional([])
         let name = try required(args, "name")
-        let (partner, live, sandbox) = try openStore(args).createPartner(name: name)
+        let (partner, live, sandbox) = try openStore(args, console).createPartner(name: name)
         if args.flag("json") {
             printJSON(["id": .string(partner.id), "token": .string(live.secret), "sandbox_token": .string(sandbox.secret)], console)
         } else {
@@ -59,7 +68,7 @@ enum AccountCommands {
 
     private static func listPartners(_ args: Arguments, _ console: Console) throws -> Int32 {
         _ = try args.expectPositional([])
-        let partners = try openStore(args).partners()
+        let partners = try openStore(args, console).partners()
         if args.flag("json") {
             printJSON(["partners": .array(partners.map { ["id": .string($0.id), "name": .string($0.name), "created_at": .string($0.createdAt)] })], console)
         } else {
@@ -71,7 +80,7 @@ enum AccountCommands {
     private static func createModerator(_ args: Arguments, _ console: Console) throws -> Int32 {
         _ = try args.expectPositional([])
         let login = try required(args, "login")
-        let (moderator, token) = try openStore(args).createModerator(login: login)
+        let (moderator, token) = try openStore(args, console).createModerator(login: login)
         if args.flag("json") {
             printJSON(["id": .string(moderator.id), "login": .string(moderator.login), "token": .string(token.secret)], console)
         } else {
@@ -84,7 +93,7 @@ enum AccountCommands {
     private static func createOperator(_ args: Arguments, _ console: Console) throws -> Int32 {
         _ = try args.expectPositional([])
         let name = try required(args, "name")
-        let (op, token) = try openStore(args).createOperator(name: name)
+        let (op, token) = try openStore(args, console).createOperator(name: name)
         if args.flag("json") {
             printJSON(["id": .string(op.id), "name": .string(op.name), "token": .string(token.secret)], console)
         } else {
@@ -102,7 +111,7 @@ enum AccountCommands {
     private static func listTokens(_ args: Arguments, _ console: Console) throws -> Int32 {
         _ = try args.expectPositional([])
         let owner = try required(args, "owner")
-        let tokens = try openStore(args).tokens(ownerID: owner)
+        let tokens = try openStore(args, console).tokens(ownerID: owner)
         if args.flag("json") {
             printJSON(["tokens": .array(tokens.map(json))], console)
         } else {
@@ -115,7 +124,7 @@ enum AccountCommands {
 
     private static func changeToken(_ verb: String, _ args: Arguments, _ console: Console) throws -> Int32 {
         let id = try args.expectPositional(["TOKEN_ID"])[0]
-        let store = try openStore(args)
+        let store = try openStore(args, console)
         if verb == "revoke" {
             let record = try store.revokeToken(id: id)
             if args.flag("json") { printJSON(json(record), console) } else { console.print("revoked \(record.id)") }
@@ -142,7 +151,7 @@ enum AccountCommands {
         _ = try args.expectPositional([])
         let target = try required(args, "to")
         guard !FileManager.default.fileExists(atPath: target) else { throw CommandFailure("'\(target)' exists; choose a new file") }
-        let store = try openStore(args)
+        let store = try openStore(args, console)
         do {
             try store.database.backup(to: target)
         } catch let error as SQLiteError {

@@ -97,7 +97,8 @@ struct TemplateCheck {
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var variables: [String] = []
     private(set) var sms: SMSInfo?
-    private var channel: TemplateFolder.Channel?
+    /// The compiled templates, once they are free of errors.
+    private(set) var channel: TemplateFolder.Channel?
     private var kind: ChannelKind?
 
     init(schema: Schema, library: any TemplateLibrary) {

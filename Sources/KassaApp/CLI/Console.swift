@@ -6,11 +6,15 @@ public final class Console: @unchecked Sendable {
     private let writeOut: (String) -> Void
     private let writeErr: (String) -> Void
     private let readInput: () -> Data
+    /// The environment variables the command sees (the process's, or a test's).
+    let environment: [String: String]
 
-    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, input: @escaping () -> Data) {
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, input: @escaping () -> Data,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         writeOut = out
         writeErr = err
         readInput = input
+        self.environment = environment
     }
 
     /// The process's standard output, error and input.

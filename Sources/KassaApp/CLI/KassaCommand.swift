@@ -6,8 +6,12 @@ public enum KassaCommand {
         usage: kassa <command> [arguments]
 
         commands:
-          serve [--host H] [--port P] [--data-dir DIR] [--demo]
-                               run the HTTP service (defaults 127.0.0.1, 8080, ./data)
+          serve [--host H] [--port P] [--data-dir DIR] [--config FILE] [--base-templates DIR] [--demo]
+                               run the HTTP service (defaults 127.0.0.1, 8080, ./data, ./BaseTemplates)
+          config check [serve's options] [--json]
+                               read the configuration as serve would and print it, secrets masked
+          secret seal --context FIELD [--data-dir DIR]
+                               seal the secret on stdin for a configuration field
           render TEMPLATE_FILE [--data DATA.json] [--partials DIR] [--format text|html]
                  [--locale en|ru] [--timezone TZ]
                                render a template and print the result
@@ -66,6 +70,7 @@ public enum KassaCommand {
             case "check": return try CheckCommand.run(rest, console: console)
             case "events": return try EventsCommand.run(rest, console: console)
             case "partners", "moderators", "operators", "tokens": return try AccountCommands.run(command, rest, console: console)
+            case "config", "secret": return try ConfigCommands.run(command, rest, console: console)
             case "backup": return try AccountCommands.backup(rest, console: console)
             case "sms-info": return try SMSInfoCommand.run(rest, console: console)
             case "help", "--help", "-h":

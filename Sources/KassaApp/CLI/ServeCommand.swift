@@ -2,26 +2,27 @@ import Dispatch
 import Foundation
 import TemplateEngine
 
-/// `kassa serve [--host H] [--port P] [--data-dir DIR] [--demo]`: the HTTP service. Prints one line
-/// `listening on http://HOST:PORT` when ready; SIGTERM or SIGINT stops accepting, lets requests in
-/// flight finish, and exits 0. `--demo`, on a new data folder only, creates a demo partner and a
-/// moderator and prints their tokens once, to the terminal (never to the log).
+/// `kassa serve [--host H] [--port P] [--data-dir DIR] [--config FILE] [--base-templates DIR] [--demo]`:
+/// the HTTP service. Prints one line `listening on http://HOST:PORT` when ready; SIGTERM or SIGINT
+/// stops accepting, lets requests in flight finish, and exits 0. `--demo`, on a new data folder
+/// only, creates a demo partner and a moderator and prints their tokens once, to the terminal
+/// (never to the log).
 enum ServeCommand {
+    static let options: Set<String> = ["host", "port", "data-dir", "config", "base-templates"]
+
     static func run(_ words: [String], console: Console) async throws -> Int32 {
-        let args = try Arguments(words, options: ["host", "port", "data-dir"], flags: ["demo"])
+        let args = try Arguments(words, options: options, flags: ["demo"])
         _ = try args.expectPositional([])
-        let host = args.option("host") ?? "127.0.0.1"
-        guard let port = Int(args.option("port") ?? "8080"), (0...65535).contains(port) else {
-            throw UsageError("--port must be a number from 0 to 65535")
-        }
-        let dataDir = URL(fileURLWithPath: args.option("data-dir") ?? "data")
+        let config = try configuration(args, console: console)
+        let dataDir = URL(fileURLWithPath: config.dataDirectory)
         let isNew = !FileManager.default.fileExists(atPath: dataDir.appendingPathComponent("kassa.sqlite").path)
-        let store: SQLiteStore
+        let base: BaseTemplateLibrary
         do {
-            store = try SQLiteStore(dataDirectory: dataDir)
-        } catch let error as SQLiteError {
-            throw CommandFailure("cannot open the data folder '\(dataDir.path)': \(error.message)")
+            base = try BaseTemplateLibrary(directory: URL(fileURLWithPath: config.baseTemplates))
+        } catch let error as BaseTemplateLibrary.LoadError {
+            throw CommandFailure("\(error)")
         }
+        let store = try AccountCommands.openStore(at: dataDir)
         if args.flag("demo") {
             if isNew {
                 let (partner, live, sandbox) = try store.createPartner(name: "Демо-партнёр")
@@ -38,19 +39,59 @@ enum ServeCommand {
                 console.error("--demo: '\(dataDir.path)' already has data; no demo accounts created")
             }
         }
-        let server = HTTPServer(router: KassaAPI.router(store: store), log: { console.error($0) })
+        var router = KassaAPI.router(store: store, base: base, limits: .init(maxTemplateBytes: config.maxTemplateBytes))
+        router.log = { console.error($0) }
+        let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })
         let address: (host: String, port: Int)
         do {
-            address = try await server.start(host: host, port: port)
+            address = try await server.start(host: config.host, port: config.port)
         } catch {
             await server.shutdown(timeout: .zero)
-            throw CommandFailure("cannot listen on \(host):\(port): \(error)")
+            throw CommandFailure("cannot listen on \(config.host):\(config.port): \(error)")
         }
         console.print("listening on http://\(address.host):\(address.port)")
         await waitForTerminationSignal()
         console.error(#"{"level":"info","msg":"shutting down: no new connections, finishing requests in flight"}"#)
         await server.shutdown()
         return 0
+    }
+
+    /// The configuration: the file (`--config`, else `KASSA_CONFIG`), then the environment, then the
+    /// command line; sealed secrets opened with the master key of the data folder.
+    static func configuration(_ args: Arguments, console: Console) throws -> ServiceConfig {
+        let file = args.option("config") ?? console.environment["KASSA_CONFIG"]
+        var config: ServiceConfig
+        do {
+            config = try ServiceConfig.load(file: file, contents: try file.map { [UInt8](try console.read($0)) },
+                                            environment: console.environment)
+        } catch let problem as ServiceConfig.Problem {
+            throw CommandFailure(problem.message)
+        }
+        if let host = args.option("host") { config.host = host }
+        if let port = args.option("port") {
+            guard let n = Int(port), (0...65535).contains(n) else { throw UsageError("--port must be a number from 0 to 65535") }
+            config.port = n
+        }
+        if let dir = args.option("data-dir") { config.dataDirectory = dir }
+        if let dir = args.option("base-templates") { config.baseTemplates = dir }
+        if config.hasSealedSecrets {
+            do {
+                try config.openSecrets(with: try masterKey(dataDirectory: config.dataDirectory, console: console))
+            } catch let problem as ServiceConfig.Problem {
+                throw CommandFailure(problem.message)
+            }
+        }
+        return config
+    }
+
+    /// The master key: `KASSA_MASTER_KEY`, else `master.key` in the data folder (made when missing).
+    static func masterKey(dataDirectory: String, console: Console) throws -> SecretBox {
+        do {
+            return try SecretBox.load(environment: console.environment,
+                                      file: URL(fileURLWithPath: dataDirectory).appendingPathComponent("master.key"))
+        } catch let failure as SecretBox.Failure {
+            throw CommandFailure("the master key: \(failure.message)")
+        }
     }
 
     /// Suspends until SIGTERM or SIGINT arrives.

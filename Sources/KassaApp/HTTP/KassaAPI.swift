@@ -1,9 +1,16 @@
 import Foundation
 import TemplateEngine
 
+/// What the API accepts, from the configuration.
+struct APILimits: Sendable {
+    /// The largest template part a partner may store.
+    var maxTemplateBytes = 256 * 1024
+}
+
 /// The service's routes, built on the store: the same router serves real sockets and tests.
 enum KassaAPI {
-    static func router(store: SQLiteStore, metrics: Metrics = Metrics()) -> Router {
+    static func router(store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits = APILimits(),
+                       metrics: Metrics = Metrics()) -> Router {
         var router = Router()
         router.metrics = metrics
         router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
@@ -25,8 +32,11 @@ enum KassaAPI {
                 ["name": .string(e.name), "description": .string(e.description), "schema": e.schema.jsonValue, "sample": e.sample]
             })])
         }
-        TemplateRoutes.add(to: &router, store: store)
+        TemplateRoutes.add(to: &router, store: store, base: base, limits: limits)
         ModerationRoutes.add(to: &router, store: store)
+        // Every POST may carry an Idempotency-Key.
+        let idempotency = Idempotency(store: store)
+        router.wrap(method: "POST", in: idempotency.wrap)
         return router
     }
 

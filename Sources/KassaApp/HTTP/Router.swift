@@ -15,9 +15,16 @@ struct Router: Sendable {
     private(set) var routes: [Route] = []
     /// Where request counts and latencies go; nil records nothing.
     var metrics: Metrics?
+    /// Where the cause of a 500 goes (a JSON line), since the answer hides it.
+    var log: (@Sendable (String) -> Void)?
 
     mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
         routes.append(Route(method: method, segments: pattern.split(separator: "/"), handler: handler))
+    }
+
+    /// Wraps the handler of every route with `method` (added so far) in `middleware`.
+    mutating func wrap(method: String, in middleware: (@escaping Handler) -> Handler) {
+        routes = routes.map { $0.method == method ? Route(method: $0.method, segments: $0.segments, handler: middleware($0.handler)) : $0 }
     }
 
     /// The route and its parameters for a path, ignoring the method.
@@ -61,6 +68,9 @@ struct Router: Sendable {
             } catch let error as APIError {
                 return (error.response, pattern)
             } catch {
+                let line: Value = ["level": "error", "msg": "request failed", "method": .string(request.method), "route": .string(pattern),
+                                   "error": .string(String(describing: error))]
+                log?(line.jsonString)
                 return (APIError(500, "internal", "The server failed to answer; the request was logged").response, pattern)
             }
         }

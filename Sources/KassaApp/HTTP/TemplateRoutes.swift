@@ -2,12 +2,13 @@ import Channels
 import Foundation
 import TemplateEngine
 
-/// The partners' template endpoints: create a draft (checked on the way in), list, read.
+/// The partners' template endpoints: create a draft (checked on the way in), list, read, edit,
+/// preview, submit, choose the default; and which template serves each event and channel.
 enum TemplateRoutes {
     static let partnerKinds: Set<TokenKind> = [.partnerLive, .partnerSandbox]
 
-    static func add(to router: inout Router, store: SQLiteStore) {
-        router.add("POST", "/v1/templates", Idempotency(store: store).wrap { request, _ in
+    static func add(to router: inout Router, store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits) {
+        router.add("POST", "/v1/templates") { request, _ in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
             let body = try jsonObject(request)
             let eventName = try field(body, "event")
@@ -20,10 +21,15 @@ enum TemplateRoutes {
                 throw APIError(422, "unknown_channel", "Unknown channel '\(channelName)'", detail: "Channels: email, sms, viber, vk")
             }
             let name = try field(body, "name")
-            let content = try parseContent(body, channel: channel)
-            let record = try store.createTemplate(partnerID: partner.ownerID, event: event.name, channel: channel, name: name, content: content)
+            let content = try parseContent(body, channel: channel, maxBytes: limits.maxTemplateBytes)
+            let record: TemplateRecord
+            do {
+                record = try store.createTemplate(partnerID: partner.ownerID, event: event.name, channel: channel, name: name, content: content)
+            } catch let error as StoreError {
+                throw APIError(409, "name_taken", "\(error)", detail: "Give the template another name, or edit the existing one")
+            }
             return .json(withDiagnostics(record), status: 201)
-        })
+        }
 
         router.add("GET", "/v1/templates") { request, _ in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
@@ -46,7 +52,7 @@ enum TemplateRoutes {
         router.add("PUT", "/v1/templates/:id/draft") { request, parameters in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
             guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
-            let content = try parseContent(try jsonObject(request), channel: record.channel)
+            let content = try parseContent(try jsonObject(request), channel: record.channel, maxBytes: limits.maxTemplateBytes)
             var machine = record.moderation
             let actions = machine.edit()
             try store.apply(actions + [.audit("draft edited")], to: record, machine: machine, content: content, actor: partner.ownerID)
@@ -54,7 +60,7 @@ enum TemplateRoutes {
             return .json(withDiagnostics(updated))
         }
 
-        router.add("POST", "/v1/templates/:id/submit", Idempotency(store: store).wrap { request, parameters in
+        router.add("POST", "/v1/templates/:id/submit") { request, parameters in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
             guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID),
                   let event = EventCatalog.named(record.event)
@@ -71,12 +77,50 @@ enum TemplateRoutes {
             try store.apply(actions, to: record, machine: machine, content: nil, actor: partner.ownerID)
             guard let updated = try store.template(id: record.id, partnerID: partner.ownerID) else { throw APIError.notFound }
             return .json(updated.json)
-        })
+        }
 
         router.add("GET", "/v1/templates/:id") { request, parameters in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
             guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
             return .json(record.json)
+        }
+
+        router.add("GET", "/v1/templates/:id/audit") { request, parameters in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
+            return .json(["audit": .array(try store.audit(templateID: record.id).map(\.json))])
+        }
+
+        for (method, makeDefault) in [("PUT", true), ("DELETE", false)] {
+            router.add(method, "/v1/templates/:id/default") { request, parameters in
+                let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+                guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
+                if makeDefault || record.isDefault {
+                    try store.setDefault(partnerID: partner.ownerID, event: record.event, channel: record.channel,
+                                         templateID: makeDefault ? record.id : nil, actor: partner.ownerID)
+                }
+                guard let updated = try store.template(id: record.id, partnerID: partner.ownerID) else { throw APIError.notFound }
+                return .json(updated.json)
+            }
+        }
+
+        router.add("GET", "/v1/base-templates") { request, _ in
+            _ = try KassaAPI.authenticate(request, store)
+            return .json(["templates": .array(base.entries.map(\.json))])
+        }
+
+        router.add("GET", "/v1/serving") { request, _ in
+            let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
+            var choices: [Value] = []
+            for event in EventCatalog.all {
+                for channel in ChannelKind.allCases {
+                    if let choice = try TemplateChoice.choose(event: event.name, channel: channel, requested: request.query["template"],
+                                                              partnerID: partner.ownerID, store: store, base: base) {
+                        choices.append(choice.json)
+                    }
+                }
+            }
+            return .json(["serving": .array(choices)])
         }
     }
 
@@ -116,14 +160,16 @@ enum TemplateRoutes {
     }
 
     /// The template parts of a request body: `subject`, `html`, `text` for e-mail, `body` otherwise.
-    static func parseContent(_ body: ValueObject, channel: ChannelKind) throws -> [String: String] {
+    static func parseContent(_ body: ValueObject, channel: ChannelKind, maxBytes: Int) throws -> [String: String] {
         guard case .object(let contentObject)? = body["content"] else {
             throw APIError(422, "invalid_field", "'content' must be an object of template parts")
         }
         var content: [String: String] = [:]
         for (key, value) in contentObject.pairs {
             guard let text = value.stringValue else { throw APIError(422, "invalid_field", "content.\(key) must be a string") }
-            guard text.utf8.count <= 256 * 1024 else { throw APIError(422, "invalid_field", "content.\(key) is larger than 256 KiB") }
+            guard text.utf8.count <= maxBytes else {
+                throw APIError(422, "invalid_field", "content.\(key) is \(text.utf8.count) bytes, more than the \(maxBytes) a template part may have")
+            }
             content[key] = text
         }
         let expected: Set<String> = channel == .email ? ["subject", "html", "text"] : ["body"]

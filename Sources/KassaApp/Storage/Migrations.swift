@@ -82,6 +82,15 @@ enum Migrations {
             ALTER TABLE template_versions ADD COLUMN reject_code TEXT;
             ALTER TABLE template_versions ADD COLUMN reject_reason TEXT;
             """),
+        Migration(id: 6, name: "default templates", sql: """
+            CREATE TABLE template_defaults (
+                partner_id TEXT NOT NULL REFERENCES partners (id),
+                event TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                template_id TEXT NOT NULL REFERENCES templates (id),
+                PRIMARY KEY (partner_id, event, channel)
+            );
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.

@@ -6,7 +6,7 @@ import TemplateEngine
 /// optionally `email/text.liquid`, and `sms.liquid`, `viber.liquid`, `vk.liquid`.
 struct TemplateFolder {
     /// One channel's compiled templates.
-    enum Channel {
+    enum Channel: Sendable {
         case email(subject: Template, html: Template, text: Template?)
         case message(Template)
     }

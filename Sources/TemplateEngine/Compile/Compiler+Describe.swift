@@ -32,7 +32,7 @@ func describeArity(_ arity: ClosedRange<Int>) -> String {
 }
 
 /// ` (did you mean 'x'?)` when a known name is close to `name`, else nothing.
-func suggestion(for name: String, among candidates: [String]) -> String {
+public func suggestion(for name: String, among candidates: [String]) -> String {
     var best: (String, Int)?
     for candidate in candidates {
         let d = editDistance(name, candidate)
