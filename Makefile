@@ -21,9 +21,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Until the service exists: render every base template with its sample data.
+# The service on embedded defaults: ./data (created on first run, with a demo partner and a
+# moderator whose tokens are printed once), the base templates, http://127.0.0.1:8080.
 run: build
-	$(SWIFT) run kassa preview --dir BaseTemplates
+	$(SWIFT) run kassa serve --demo
 
 test: deps
 	$(SWIFT) build --build-tests

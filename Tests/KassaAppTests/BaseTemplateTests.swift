@@ -49,4 +49,31 @@ import TemplateEngine
         let expected = try String(contentsOf: file, encoding: .utf8)
         #expect(text == expected)
     }
+
+    @Test func theLibraryHasEveryEventOnEveryChannel() throws {
+        let library = try Self.library()
+        for (event, channel) in Self.cases {
+            #expect(library.entry(event: event, channel: channel) != nil, "\(event) \(channel)")
+        }
+        #expect(library.entry(event: "order.paid", channel: .email)?.content.keys.sorted() == ["html", "subject", "text"])
+    }
+
+    @Test func aBrokenOrMissingBaseTemplateStopsTheLoadNamingTheFile() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("BaseTemplates")
+        try FileManager.default.copyItem(at: Self.root, to: copy)
+        let sms = copy.appendingPathComponent("order.ready/sms.liquid")
+        try "Готово: {{ ready.download_urll }}\n".write(to: sms, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("order.paid/vk.liquid"))
+        do {
+            _ = try BaseTemplateLibrary(directory: copy)
+            Issue.record("a broken library loaded")
+        } catch let error as BaseTemplateLibrary.LoadError {
+            #expect(error.findings.count == 2)
+            #expect(error.findings.contains { $0.hasPrefix(sms.path + ":1:18: error:") && $0.contains("did you mean 'download_url'") })
+            #expect(error.findings.contains { $0.contains("order.paid/vk.liquid") && $0.contains("vk.liquid is missing") })
+        }
+        #expect(throws: BaseTemplateLibrary.LoadError.self) { try BaseTemplateLibrary(directory: dir.appendingPathComponent("nothing")) }
+    }
 }

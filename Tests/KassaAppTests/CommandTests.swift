@@ -3,14 +3,14 @@ import Testing
 @testable import KassaApp
 
 /// Runs `kassa` in-process, capturing what it writes.
-func kassa(_ words: [String], stdin: String = "") -> (status: Int32, out: String, err: String) {
+func kassa(_ words: [String], stdin: String = "", environment: [String: String] = [:]) -> (status: Int32, out: String, err: String) {
     final class Buffer: @unchecked Sendable {
         // Safe: one command runs at a time on the calling task.
         var out = ""
         var err = ""
     }
     let buffer = Buffer()
-    let console = Console(out: { buffer.out += $0 }, err: { buffer.err += $0 }, input: { Data(stdin.utf8) })
+    let console = Console(out: { buffer.out += $0 }, err: { buffer.err += $0 }, input: { Data(stdin.utf8) }, environment: environment)
     let status = KassaCommand.run(words, console: console)
     return (status, buffer.out, buffer.err)
 }

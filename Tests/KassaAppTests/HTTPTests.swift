@@ -122,6 +122,10 @@ final class LogLines: @unchecked Sendable {
                 continue
             }
             #expect(operations[route.method.lowercased()] != nil, "\(route.method) \(path)")
+            // Every POST takes an Idempotency-Key, and says so.
+            if route.method == "POST", case .object(let operation)? = operations["post"] {
+                #expect(operation["parameters"]?.jsonString.contains("#/components/parameters/IdempotencyKey") == true, "POST \(path)")
+            }
         }
         #expect(paths.count == Set(router.routes.map { $0.segments.joined(separator: "/") }).count)
     }
@@ -357,6 +361,149 @@ final class LogLines: @unchecked Sendable {
         #expect(try f.store.audit(templateID: id).contains { $0.message.hasSuffix("version 2 approved by " + (try! f.store.authenticate(token: f.moderator)!.ownerID)) })
         let (_, empty) = await call(f.router, "GET", "/v1/moderation/queue", token: f.moderator)
         #expect(empty["queue"] == [])
+    }
+
+    /// Creates, submits and approves a template of partner A; returns its id.
+    private func approvedTemplate(_ f: Fixture, event: String = "order.paid", channel: String = "sms", name: String,
+                                  body: String = "Заказ {{ order.number }} оплачен") async throws -> String {
+        let request = #"{"event": "\#(event)", "channel": "\#(channel)", "name": "\#(name)", "content": {"body": "\#(body)"}}"#
+        let (_, created) = await call(f.router, "POST", "/v1/templates", token: f.partnerA, body: request)
+        let id = try #require(created["id"]?.stringValue)
+        #expect(await call(f.router, "POST", "/v1/templates/\(id)/submit", token: f.partnerA).0 == 200)
+        #expect(await call(f.router, "POST", "/v1/moderation/templates/\(id)/versions/1/approve", token: f.moderator).0 == 200)
+        return id
+    }
+
+    private func serving(_ f: Fixture, event: String, channel: String, template: String? = nil) async -> ValueObject? {
+        let query = template.map { "?template=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        let (_, o) = await call(f.router, "GET", "/v1/serving" + query, token: f.partnerA)
+        guard case .array(let list)? = o["serving"] else { return nil }
+        for case .object(let item) in list where item["event"] == .string(event) && item["channel"] == .string(channel) {
+            return item
+        }
+        return nil
+    }
+
+    @Test func theNamedTemplateThenTheDefaultThenTheBaseServes() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        // Nothing of the partner's yet: the base template serves every event and channel.
+        let (_, all) = await call(f.router, "GET", "/v1/serving", token: f.partnerA)
+        if case .array(let list)? = all["serving"] { #expect(list.count == EventCatalog.all.count * 4) }
+        #expect(await serving(f, event: "order.paid", channel: "sms")?["source"] == "base")
+
+        let short = try await approvedTemplate(f, name: "Короткое")
+        let long = try await approvedTemplate(f, name: "Длинное", body: "Заказ {{ order.number }} оплачен, спасибо!")
+        // Approved but not the default: still the base, unless the order names it.
+        #expect(await serving(f, event: "order.paid", channel: "sms")?["source"] == "base")
+        let named = await serving(f, event: "order.paid", channel: "sms", template: "Длинное")
+        #expect(named?["template_id"] == .string(long))
+        #expect(named?["version"] == 1)
+
+        let (status, made) = await call(f.router, "PUT", "/v1/templates/\(short)/default", token: f.partnerA)
+        #expect(status == 200)
+        #expect(made["default"] == true)
+        #expect(await serving(f, event: "order.paid", channel: "sms")?["template_id"] == .string(short))
+        // One default per event and channel: making another the default takes it from the first.
+        _ = await call(f.router, "PUT", "/v1/templates/\(long)/default", token: f.partnerA)
+        #expect(await call(f.router, "GET", "/v1/templates/\(short)", token: f.partnerA).1["default"] == false)
+        #expect(await serving(f, event: "order.paid", channel: "sms")?["template_id"] == .string(long))
+
+        // A named template without an approved version falls back, saying why.
+        let (_, draft) = await call(f.router, "POST", "/v1/templates", token: f.partnerA,
+                                    body: #"{"event": "order.paid", "channel": "sms", "name": "Черновик", "content": {"body": "Ура"}}"#)
+        let fallback = await serving(f, event: "order.paid", channel: "sms", template: "Черновик")
+        #expect(fallback?["template_id"] == .string(long))
+        #expect(fallback?["notes"] == ["the requested template 'Черновик' has no approved version"])
+        #expect(draft["serving_version"] == .nil)
+
+        // Edits make a new draft; the approved version keeps serving until the new one is approved.
+        _ = await call(f.router, "PUT", "/v1/templates/\(long)/draft", token: f.partnerA, body: #"{"content": {"body": "Новый текст {{ order.number }}"}}"#)
+        #expect(await serving(f, event: "order.paid", channel: "sms")?["version"] == 1)
+        _ = await call(f.router, "DELETE", "/v1/templates/\(long)/default", token: f.partnerA)
+        #expect(await serving(f, event: "order.paid", channel: "sms")?["source"] == "base")
+        // Names are unique per event and channel.
+        let (taken, problem) = await call(f.router, "POST", "/v1/templates", token: f.partnerA,
+                                          body: #"{"event": "order.paid", "channel": "sms", "name": "Короткое", "content": {"body": "x"}}"#)
+        #expect(taken == 409)
+        #expect(problem["code"] == "name_taken")
+        let (_, audit) = await call(f.router, "GET", "/v1/templates/\(short)/audit", token: f.partnerA)
+        guard case .array(let entries)? = audit["audit"] else { Issue.record("no audit"); return }
+        #expect(entries.compactMap { if case .object(let e) = $0 { e["message"]?.stringValue } else { nil } }.map { $0.components(separatedBy: " by ")[0] }
+                == ["template created with draft 1", "version 1 submitted", "version 1 approved", "made the default for order.paid", "no longer the default"])
+    }
+
+    @Test func moderatorsGetADiffAgainstTheApprovedVersion() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let id = try await approvedTemplate(f, name: "S", body: "Заказ {{ order.number }}\\nоплачен")
+        _ = await call(f.router, "PUT", "/v1/templates/\(id)/draft", token: f.partnerA, body: #"{"content": {"body": "Заказ {{ order.number }}\nоплачен, спасибо"}}"#)
+        _ = await call(f.router, "POST", "/v1/templates/\(id)/submit", token: f.partnerA)
+        let (_, queue) = await call(f.router, "GET", "/v1/moderation/queue", token: f.moderator)
+        guard case .array(let items)? = queue["queue"], case .object(let item)? = items.first else { Issue.record("empty queue"); return }
+        #expect(item["approved_version"] == 1)
+        #expect(item["diff"] == ["body": .string("""
+            --- body (version 1, approved)
+            +++ body (version 2, submitted)
+            @@ -1,2 +1,2 @@
+             Заказ {{ order.number }}
+            -оплачен
+            +оплачен, спасибо
+
+            """)])
+        let (status, detail) = await call(f.router, "GET", "/v1/moderation/templates/\(id)", token: f.moderator)
+        #expect(status == 200)
+        if case .array(let audit)? = detail["audit"] { #expect(audit.count == 5) } else { Issue.record("no audit") }
+    }
+
+    @Test func aViberTemplateServesOnlyOnceRegistered() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let id = try await approvedTemplate(f, channel: "viber", name: "V")
+        _ = await call(f.router, "PUT", "/v1/templates/\(id)/default", token: f.partnerA)
+        let before = await serving(f, event: "order.paid", channel: "viber")
+        #expect(before?["source"] == "base")
+        #expect(before?["notes"] == ["the default template 'V' is not registered with Viber yet"])
+        #expect(await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.partnerA, body: #"{"registered": true}"#).0 == 403)
+        #expect(await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.moderator, body: #"{"registered": "yes"}"#).0 == 422)
+        let (status, record) = await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.moderator, body: #"{"registered": true}"#)
+        #expect(status == 200)
+        #expect(record["registration"] == "registered")
+        #expect(record["serving_version"] == 1)
+        #expect(await serving(f, event: "order.paid", channel: "viber")?["template_id"] == .string(id))
+        let sms = try await approvedTemplate(f, name: "S")
+        let (notViber, problem) = await call(f.router, "POST", "/v1/moderation/templates/\(sms)/registration", token: f.moderator,
+                                             body: #"{"registered": true}"#)
+        #expect(notViber == 409)
+        #expect(problem["code"] == "not_viber")
+    }
+
+    @Test func anotherPartnerGets404OnEveryTemplateEndpoint() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let id = try await approvedTemplate(f, name: "A")
+        var checked = 0
+        for route in f.router.routes where route.segments.contains(":id") {
+            let path = "/" + route.segments.map { $0 == ":id" ? id : $0 == ":number" ? "1" : String($0) }.joined(separator: "/")
+            let body = route.method == "GET" || route.method == "DELETE" ? "" : #"{"content": {"body": "x"}, "code": "c", "reason": "r", "registered": true}"#
+            let (status, problem) = await call(f.router, route.method, path, token: f.partnerB, body: body)
+            // Partner routes hide another partner's template; moderation routes refuse partners outright.
+            let expected = route.segments.contains("moderation") ? 403 : 404
+            #expect(status == expected, "\(route.method) \(path)")
+            #expect(problem["code"] == .string(expected == 404 ? "not_found" : "forbidden"), "\(route.method) \(path)")
+            checked += 1
+        }
+        #expect(checked >= 10)
+        // Lists and the serving view never show A's templates to B.
+        for path in ["/v1/templates", "/v1/serving", "/v1/serving?template=A"] {
+            let response = await f.router.respond(to: HTTPRequest(method: "GET", uri: path, headers: [("Authorization", "Bearer " + f.partnerB)]))
+            #expect(response.status == 200)
+            #expect(!String(decoding: response.body, as: UTF8.self).contains(id), "\(path)")
+        }
+        // Nothing B did changed A's template.
+        let (_, record) = await call(f.router, "GET", "/v1/templates/\(id)", token: f.partnerA)
+        if case .array(let versions)? = record["versions"] { #expect(versions.count == 1) }
+        #expect(record["default"] == false)
     }
 
     @Test func badInputIsAClearProblem() async throws {

@@ -1,0 +1,136 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TemplateEngine
+@testable import KassaApp
+
+/// `kassa serve` as a user runs it: the built executable in its own process, on a new data folder,
+/// with `--demo`; requests over a real socket; SIGTERM; and a second start on the same folder.
+@Suite struct ServeProcessTests {
+    /// The `kassa` executable built next to the test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kassa")
+    }
+
+    /// A running `kassa serve` with its output read line by line.
+    final class Server: @unchecked Sendable {
+        // Safe: `out` and `err` are only touched with `lock` held.
+        let process = Process()
+        private let lock = NSLock()
+        private var out = ""
+        private var err = ""
+
+        init(_ arguments: [String], environment: [String: String] = [:]) throws {
+            process.executableURL = ServeProcessTests.executable
+            process.arguments = ["serve"] + arguments
+            process.environment = environment
+            let outPipe = Pipe(), errPipe = Pipe()
+            process.standardOutput = outPipe
+            process.standardError = errPipe
+            outPipe.fileHandleForReading.readabilityHandler = { [unowned self] h in
+                let text = String(decoding: h.availableData, as: UTF8.self)
+                lock.withLock { out += text }
+            }
+            errPipe.fileHandleForReading.readabilityHandler = { [unowned self] h in
+                let text = String(decoding: h.availableData, as: UTF8.self)
+                lock.withLock { err += text }
+            }
+            try process.run()
+        }
+
+        var stdout: String { lock.withLock { out } }
+        var stderr: String { lock.withLock { err } }
+
+        /// The port from `listening on http://127.0.0.1:PORT`, waiting up to 30 s.
+        func port() async throws -> Int? {
+            for _ in 0..<300 {
+                if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("listening on http://") }),
+                   let port = line.split(separator: ":").last.flatMap({ Int($0) }) {
+                    return port
+                }
+                if !process.isRunning { return nil }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return nil
+        }
+
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    private func token(_ label: String, in text: String) -> String? {
+        text.split(separator: "\n").first { $0.contains(label) }.flatMap { $0.split(separator: " ").last.map(String.init) }
+    }
+
+    @Test func demoServeRequestsAndAGracefulStop() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
+            Issue.record("kassa is not built at \(Self.executable.path)")
+            return
+        }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data").path
+        let server = try Server(["--port", "0", "--data-dir", data, "--base-templates", BaseTemplateTests.root.path, "--demo"])
+        let port = try #require(try await server.port(), "no 'listening on' line; stderr: \(server.stderr)")
+        let live = try #require(token("live token:", in: server.stdout))
+        let moderator = try #require(token("token:", in: server.stdout.components(separatedBy: "demo moderator").last ?? ""))
+        #expect(live.hasPrefix("ak_live_"))
+        #expect(moderator.hasPrefix("ak_mod_"))
+
+        func call(_ method: String, _ path: String, _ token: String, _ body: String? = nil) async throws -> (Int, String) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            request.httpMethod = method
+            request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")
+            request.httpBody = body.map { Data($0.utf8) }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        #expect(try await call("GET", "/v1/me", live).0 == 200)
+        let (created, body) = try await call("POST", "/v1/templates", live,
+                                             #"{"event": "order.paid", "channel": "sms", "name": "S", "content": {"body": "Заказ {{ order.number }}"}}"#)
+        #expect(created == 201)
+        guard case .object(let record) = try Value(json: body), let id = record["id"]?.stringValue else {
+            Issue.record("not a template: \(body)")
+            return
+        }
+        let (previewed, preview) = try await call("POST", "/v1/templates/\(id)/preview", live)
+        #expect(previewed == 200)
+        #expect(preview.contains("KO-2026-001542"))
+        #expect(try await call("GET", "/v1/moderation/queue", moderator).0 == 200)
+
+        #expect(server.stop() == 0)
+        // The tokens went to the terminal once, never to the log.
+        #expect(!server.stderr.contains(live) && !server.stderr.contains(moderator))
+        #expect(server.stderr.contains(#""path":"/v1/me""#))
+
+        // A second start on the same folder creates nothing and prints no token.
+        let again = try Server(["--port", "0", "--data-dir", data, "--base-templates", BaseTemplateTests.root.path, "--demo"])
+        _ = try await again.port()
+        #expect(again.stop() == 0)
+        #expect(!again.stdout.contains("token"))
+        #expect(again.stderr.contains("already has data; no demo accounts created"))
+    }
+
+    @Test func aBadConfigurationStopsTheStartWithExit1() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
+            Issue.record("kassa is not built at \(Self.executable.path)")
+            return
+        }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("kassa.json")
+        try #"{"providers": {"smtp": {"password": "plain"}}}"#.write(to: config, atomically: true, encoding: .utf8)
+        let server = try Server(["--config", config.path, "--data-dir", dir.path])
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 1)
+        #expect(server.stderr.contains("providers.smtp.password: error: a secret is never written in plain text"))
+        let usage = try Server(["--port", "http"])
+        usage.process.waitUntilExit()
+        #expect(usage.process.terminationStatus == 2)
+    }
+}
