@@ -37,6 +37,7 @@ conformance: build
 bench:
 	$(SWIFT) run -c release --package-path Benchmarks bench
 	Benchmarks/python-peers.sh
+	Benchmarks/preview-latency.sh
 
 # libFuzzer over parse, check, compile and render, in its own build folder. New inputs that reach new
 # code are merged into Fuzz/corpus (kept in git and replayed by `make test`); crashes land in Fuzz/crashes.

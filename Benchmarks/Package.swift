@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bench", targets: ["bench"]),
+        .executable(name: "loadgen", targets: ["loadgen"]),
     ],
     dependencies: [
         .package(path: ".."),
@@ -28,6 +29,8 @@ let package = Package(
                 .product(name: "Stencil", package: "Stencil"),
             ]
         ),
+        // A closed-loop HTTP load generator for the service's latency benchmarks (no dependencies).
+        .executableTarget(name: "loadgen"),
     ],
     swiftLanguageModes: [.v6]
 )

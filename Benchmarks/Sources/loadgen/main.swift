@@ -1,0 +1,198 @@
+// loadgen: a small closed-loop HTTP/1.1 load generator for loopback benchmarks of the service.
+// Each of --connections threads keeps one keep-alive connection and sends the same request again as
+// soon as the answer is in; every request's latency (send to last byte) is recorded.
+//
+//   loadgen --url http://127.0.0.1:8080/v1/templates/ID/preview --method POST
+//           [--header 'Authorization: Bearer …'] [--body TEXT] [--connections 4] [--seconds 10]
+//           [--warmup 1] [--json]
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+struct Options {
+    var host = "127.0.0.1"
+    var port: UInt16 = 8080
+    var path = "/"
+    var method = "GET"
+    var headers: [String] = []
+    var body = ""
+    var connections = 4
+    var seconds = 10.0
+    var warmup = 1.0
+    var json = false
+}
+
+func fail(_ message: String, status: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("loadgen: \(message)\n".utf8))
+    exit(status)
+}
+
+func parseOptions() -> Options {
+    var o = Options()
+    var args = CommandLine.arguments.dropFirst()
+    func value(_ name: String) -> String {
+        guard let v = args.popFirst() else { fail("\(name) needs a value") }
+        return v
+    }
+    while let arg = args.popFirst() {
+        switch arg {
+        case "--url":
+            let url = value(arg)
+            guard let c = URLComponents(string: url), c.scheme == "http", let host = c.host else { fail("--url must be http://HOST:PORT/PATH") }
+            o.host = host
+            o.port = UInt16(c.port ?? 80)
+            o.path = c.percentEncodedPath.isEmpty ? "/" : c.percentEncodedPath + (c.percentEncodedQuery.map { "?" + $0 } ?? "")
+        case "--method": o.method = value(arg)
+        case "--header": o.headers.append(value(arg))
+        case "--body": o.body = value(arg)
+        case "--connections": o.connections = Int(value(arg)) ?? 0
+        case "--seconds": o.seconds = Double(value(arg)) ?? 0
+        case "--warmup": o.warmup = Double(value(arg)) ?? -1
+        case "--json": o.json = true
+        default: fail("unknown argument '\(arg)'")
+        }
+    }
+    guard o.connections > 0, o.seconds > 0, o.warmup >= 0 else { fail("--connections, --seconds and --warmup must be positive") }
+    return o
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// One keep-alive connection.
+final class Connection {
+    let fd: Int32
+    var buffer = [UInt8]()
+
+    init(host: String, port: UInt16) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { fail("socket: \(String(cString: strerror(errno)))", status: 1) }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { fail("--url host must be an IPv4 address, not '\(host)'") }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { fail("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))", status: 1) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
+    }
+
+    /// Reads one response; returns its status, or nil when the connection failed.
+    func receive() -> Int? {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var headerEnd: Int?
+        while true {
+            if headerEnd == nil, let end = find([13, 10, 13, 10]) { headerEnd = end + 4 }
+            if let end = headerEnd {
+                let head = String(decoding: buffer[0..<end], as: UTF8.self)
+                let lines = head.split(separator: "\r\n")
+                guard let statusLine = lines.first, let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+                let length = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                if buffer.count >= end + length {
+                    buffer.removeFirst(end + length)
+                    return status
+                }
+            }
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { return nil }
+            buffer += chunk[0..<n]
+        }
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        guard buffer.count >= needle.count else { return nil }
+        for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] && Array(buffer[i..<(i + needle.count)]) == needle {
+            return i
+        }
+        return nil
+    }
+}
+
+final class Results: @unchecked Sendable {
+    // Safe: guarded by `lock`.
+    let lock = NSLock()
+    var latencies: [Double] = []
+    var errors = 0
+    var statuses: [Int: Int] = [:]
+}
+
+let options = parseOptions()
+var request = "\(options.method) \(options.path) HTTP/1.1\r\nHost: \(options.host):\(options.port)\r\n"
+for header in options.headers { request += header + "\r\n" }
+request += "Content-Length: \(options.body.utf8.count)\r\n"
+if !options.body.isEmpty { request += "Content-Type: application/json\r\n" }
+request += "\r\n" + options.body
+let requestBytes = Array(request.utf8)
+
+let results = Results()
+let start = now()
+let measureFrom = start + options.warmup
+let stopAt = measureFrom + options.seconds
+let group = DispatchGroup()
+for _ in 0..<options.connections {
+    group.enter()
+    Thread.detachNewThread {
+        defer { group.leave() }
+        let connection = Connection(host: options.host, port: options.port)
+        var local: [Double] = []
+        var localStatuses: [Int: Int] = [:]
+        var errors = 0
+        while true {
+            let t0 = now()
+            if t0 >= stopAt { break }
+            guard connection.send(requestBytes), let status = connection.receive() else { errors += 1; break }
+            let t1 = now()
+            if t0 >= measureFrom {
+                local.append(t1 - t0)
+                localStatuses[status, default: 0] += 1
+            }
+        }
+        results.lock.withLock {
+            results.latencies += local
+            results.errors += errors
+            results.statuses.merge(localStatuses, uniquingKeysWith: +)
+        }
+    }
+}
+group.wait()
+
+let sorted = results.latencies.sorted()
+guard !sorted.isEmpty else { fail("no request completed (errors: \(results.errors))", status: 1) }
+func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)] * 1000 }
+let rps = Double(sorted.count) / options.seconds
+let okCount = results.statuses.filter { (200..<300).contains($0.key) }.values.reduce(0, +)
+if options.json {
+    let statuses = results.statuses.keys.sorted().map { "\"\($0)\": \(results.statuses[$0]!)" }.joined(separator: ", ")
+    print("""
+        {"requests": \(sorted.count), "errors": \(results.errors), "statuses": {\(statuses)}, "connections": \(options.connections), \
+        "seconds": \(options.seconds), "requests_per_sec": \(String(format: "%.0f", rps)), \
+        "latency_ms": {"p50": \(String(format: "%.3f", percentile(50))), "p90": \(String(format: "%.3f", percentile(90))), \
+        "p99": \(String(format: "%.3f", percentile(99))), "p999": \(String(format: "%.3f", percentile(99.9))), "max": \(String(format: "%.3f", sorted.last! * 1000))}}
+        """)
+} else {
+    print("\(options.method) \(options.path): \(sorted.count) requests in \(options.seconds) s on \(options.connections) connections, \(String(format: "%.0f", rps)) requests/s, \(okCount) answered 2xx, \(results.errors) errors")
+    print(String(format: "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f",
+                 percentile(50), percentile(90), percentile(99), percentile(99.9), sorted.last! * 1000))
+}
+exit(okCount == sorted.count && results.errors == 0 ? 0 : 1)
