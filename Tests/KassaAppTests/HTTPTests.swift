@@ -133,14 +133,27 @@ final class LogLines: @unchecked Sendable {
     @Test func metricsCountRequestsByRoutePattern() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let router = KassaAPI.router(store: try SQLiteStore(dataDirectory: dir), base: try BaseTemplateTests.library())
+        let store = try SQLiteStore(dataDirectory: dir)
+        let (_, live, _) = try store.createPartner(name: "P")
+        let router = KassaAPI.router(store: store, base: try BaseTemplateTests.library())
+        let auth = [("Authorization", "Bearer " + live.secret)]
+        let created = await router.respond(to: HTTPRequest(method: "POST", uri: "/v1/templates", headers: auth, body: Array(
+            #"{"event": "order.paid", "channel": "sms", "name": "S", "content": {"body": "{{ order.number }}"}}"#.utf8)))
+        guard case .object(let record) = try Value(jsonBytes: created.body), let id = record["id"]?.stringValue else {
+            Issue.record("no template")
+            return
+        }
+        _ = await router.respond(to: HTTPRequest(method: "POST", uri: "/v1/templates/\(id)/preview", headers: auth))
+        _ = await router.respond(to: HTTPRequest(method: "POST", uri: "/v1/templates/\(id)/preview", headers: auth,
+                                                 body: Array(#"{"data": {"order": {"number": "X"}}}"#.utf8)))
         _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/healthz", headers: []))
         _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/v1/me", headers: []))
         _ = await router.respond(to: HTTPRequest(method: "GET", uri: "/v1/me", headers: []))
         let text = String(decoding: await router.respond(to: HTTPRequest(method: "GET", uri: "/metrics", headers: [])).body, as: UTF8.self)
         #expect(text.contains(#"kassa_http_requests_total{method="GET",route="/healthz",status="200"} 1"#))
         #expect(text.contains(#"kassa_http_requests_total{method="GET",route="/v1/me",status="401"} 2"#))
-        #expect(text.contains("kassa_http_request_duration_seconds_count 3"))
+        #expect(text.contains("kassa_http_request_duration_seconds_count 6"))
+        #expect(text.contains(#"kassa_template_renders_total{channel="sms",outcome="ok"} 2"#))
     }
 }
 

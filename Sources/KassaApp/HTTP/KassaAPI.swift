@@ -32,8 +32,8 @@ enum KassaAPI {
                 ["name": .string(e.name), "description": .string(e.description), "schema": e.schema.jsonValue, "sample": e.sample]
             })])
         }
-        TemplateRoutes.add(to: &router, store: store, base: base, limits: limits)
-        ModerationRoutes.add(to: &router, store: store)
+        TemplateRoutes.add(to: &router, store: store, base: base, limits: limits, metrics: metrics)
+        ModerationRoutes.add(to: &router, store: store, metrics: metrics)
         // Every POST may carry an Idempotency-Key.
         let idempotency = Idempotency(store: store)
         router.wrap(method: "POST", in: idempotency.wrap)

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Request counts by route and status and their latencies, in the Prometheus text format.
+/// Request counts by route and status and their latencies, and template renders by channel and
+/// outcome, in the Prometheus text format.
 final class Metrics: Sendable {
     private struct Key: Hashable {
         let method: String
@@ -14,6 +15,8 @@ final class Metrics: Sendable {
         var latencyBuckets: [Int] = Array(repeating: 0, count: Metrics.bounds.count)
         var latencyCount = 0
         var latencySum = 0.0
+        var renders: [String: Int] = [:]
+        var renderSeconds = 0.0
     }
 
     /// Upper bounds of the latency histogram, in seconds.
@@ -29,6 +32,14 @@ final class Metrics: Sendable {
         }
     }
 
+    /// A notification composed from templates (a preview now; sends later), `ok` or not.
+    func recordRender(channel: String, ok: Bool, seconds: Double) {
+        state.withLock { s in
+            s.renders["channel=\"\(channel)\",outcome=\"\(ok ? "ok" : "error")\"", default: 0] += 1
+            s.renderSeconds += seconds
+        }
+    }
+
     var exposition: String {
         state.withLock { s in
             var out = "# HELP kassa_http_requests_total HTTP requests by route pattern and status.\n# TYPE kassa_http_requests_total counter\n"
@@ -41,6 +52,12 @@ final class Metrics: Sendable {
             }
             out += "kassa_http_request_duration_seconds_bucket{le=\"+Inf\"} \(s.latencyCount)\n"
             out += "kassa_http_request_duration_seconds_sum \(s.latencySum)\nkassa_http_request_duration_seconds_count \(s.latencyCount)\n"
+            out += "# HELP kassa_template_renders_total Notifications composed from templates, by channel and outcome.\n# TYPE kassa_template_renders_total counter\n"
+            for (labels, count) in s.renders.sorted(by: { $0.key < $1.key }) {
+                out += "kassa_template_renders_total{\(labels)} \(count)\n"
+            }
+            out += "# HELP kassa_template_render_seconds_total Time spent composing them.\n# TYPE kassa_template_render_seconds_total counter\n"
+            out += "kassa_template_render_seconds_total \(s.renderSeconds)\n"
             return out
         }
     }

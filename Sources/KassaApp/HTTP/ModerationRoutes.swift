@@ -4,7 +4,7 @@ import TemplateEngine
 /// The moderators' endpoints: the queue of submissions with their diagnostics and previews, and
 /// the decisions, carried out by the moderation state machine and written to the audit log.
 enum ModerationRoutes {
-    static func add(to router: inout Router, store: any KassaStore) {
+    static func add(to router: inout Router, store: any KassaStore, metrics: Metrics?) {
         router.add("GET", "/v1/moderation/queue") { request, _ in
             _ = try KassaAPI.authenticate(request, store, allowing: [.moderator])
             let items: [Value] = try store.moderationQueue().map { entry in
@@ -16,7 +16,7 @@ enum ModerationRoutes {
                 o["version"] = .int(entry.number)
                 if let version, let event = EventCatalog.named(record.event) {
                     o["preview"] = TemplateRoutes.preview(version.content, channel: record.channel, schema: event.schema,
-                                                          data: event.sample, number: version.number)
+                                                          data: event.sample, number: version.number, metrics: metrics)
                 }
                 o["approved_version"] = approved.map { .int($0.number) } ?? .nil
                 if let approved, let version {

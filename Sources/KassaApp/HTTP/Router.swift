@@ -45,9 +45,8 @@ struct Router: Sendable {
         let started = ContinuousClock.now
         let (response, route) = await dispatch(request)
         if let metrics {
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            metrics.record(method: request.method, route: route ?? "unmatched", status: response.status, seconds: seconds)
+            metrics.record(method: request.method, route: route ?? "unmatched", status: response.status,
+                           seconds: (ContinuousClock.now - started).seconds)
         }
         return response
     }
@@ -81,4 +80,9 @@ struct Router: Sendable {
         }
         return (APIError.notFound.response, nil)
     }
+}
+
+extension Duration {
+    /// The duration in seconds, for metrics.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -7,7 +7,7 @@ import TemplateEngine
 enum TemplateRoutes {
     static let partnerKinds: Set<TokenKind> = [.partnerLive, .partnerSandbox]
 
-    static func add(to router: inout Router, store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits) {
+    static func add(to router: inout Router, store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits, metrics: Metrics?) {
         router.add("POST", "/v1/templates") { request, _ in
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
             let body = try jsonObject(request)
@@ -46,7 +46,8 @@ enum TemplateRoutes {
                 guard case .object = given else { throw APIError(422, "invalid_field", "'data' must be an object") }
                 data = given
             }
-            return .json(preview(version.content, channel: record.channel, schema: event.schema, data: data, number: version.number))
+            return .json(preview(version.content, channel: record.channel, schema: event.schema, data: data, number: version.number,
+                                 metrics: metrics))
         }
 
         router.add("PUT", "/v1/templates/:id/draft") { request, parameters in
@@ -126,7 +127,8 @@ enum TemplateRoutes {
 
     /// What the payer would get from these parts with `data`: the composed message (attribution
     /// included), SMS encoding and parts, and every diagnostic.
-    static func preview(_ content: [String: String], channel: ChannelKind, schema: Schema, data: Value, number: Int) -> Value {
+    static func preview(_ content: [String: String], channel: ChannelKind, schema: Schema, data: Value, number: Int,
+                        metrics: Metrics?) -> Value {
         var diagnosticList = diagnostics(content, schema: schema)
         var o = ValueObject()
         o["version"] = .int(number)
@@ -143,7 +145,15 @@ enum TemplateRoutes {
                 } else {
                     throw APIError(422, "invalid_field", "the template has no content to preview")
                 }
-                let message = try NotificationComposer.compose(folderChannel, kind: channel, data: data)
+                let started = ContinuousClock.now
+                let message: ComposedNotification
+                do {
+                    message = try NotificationComposer.compose(folderChannel, kind: channel, data: data)
+                    metrics?.recordRender(channel: channel.rawValue, ok: true, seconds: (ContinuousClock.now - started).seconds)
+                } catch {
+                    metrics?.recordRender(channel: channel.rawValue, ok: false, seconds: (ContinuousClock.now - started).seconds)
+                    throw error
+                }
                 if let subject = message.subject { o["subject"] = .string(subject) }
                 if let html = message.html { o["html"] = .string(html) }
                 o["text"] = .string(message.text)
