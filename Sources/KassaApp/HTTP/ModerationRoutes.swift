@@ -50,14 +50,9 @@ enum ModerationRoutes {
                 throw APIError(422, "invalid_field", "'registered' is required: true or false")
             }
             guard let record = try store.templateForModeration(id: parameters["id"] ?? "") else { throw APIError.notFound }
-            var machine = record.moderation
-            let actions: [TemplateModeration.Action]
-            do {
-                actions = try machine.registrationDecided(registered: registered)
-            } catch let error as TemplateModeration.Refusal {
-                throw APIError(409, error.code, error.message)
+            try carryOut(on: record, by: actor.ownerID, in: store) { (machine) throws(TemplateModeration.Refusal) in
+                try machine.registrationDecided(registered: registered)
             }
-            try store.apply(actions, to: record, machine: machine, content: nil, actor: actor.ownerID)
             guard let updated = try store.templateForModeration(id: record.id) else { throw APIError.notFound }
             return .json(updated.json)
         }
@@ -85,19 +80,28 @@ enum ModerationRoutes {
         return .object(o)
     }
 
+    /// Runs a transition of the template's moderation state machine and stores what it decided (the
+    /// new draft's `content`, when the transition stores one); a refusal is a 409 with its code.
+    static func carryOut(on record: TemplateRecord, by actor: String, in store: any KassaStore, content: [String: String]? = nil,
+                         _ transition: (inout TemplateModeration) throws(TemplateModeration.Refusal) -> [TemplateModeration.Action]) throws {
+        var machine = record.moderation
+        let actions: [TemplateModeration.Action]
+        do {
+            actions = try transition(&machine)
+        } catch {
+            throw APIError(409, error.code, error.message)
+        }
+        try store.apply(actions, to: record, machine: machine, content: content, actor: actor)
+    }
+
     private static func decide(_ request: HTTPRequest, _ parameters: [String: String], _ store: any KassaStore,
                                _ transition: (inout TemplateModeration, Int, String) throws(TemplateModeration.Refusal) -> [TemplateModeration.Action]) throws -> HTTPResponse {
         let moderator = try KassaAPI.authenticate(request, store, allowing: [.moderator])
         guard let record = try store.templateForModeration(id: parameters["id"] ?? ""), let number = Int(parameters["number"] ?? "")
         else { throw APIError.notFound }
-        var machine = record.moderation
-        let actions: [TemplateModeration.Action]
-        do {
-            actions = try transition(&machine, number, moderator.ownerID)
-        } catch {
-            throw APIError(409, error.code, error.message)
+        try carryOut(on: record, by: moderator.ownerID, in: store) { (machine) throws(TemplateModeration.Refusal) in
+            try transition(&machine, number, moderator.ownerID)
         }
-        try store.apply(actions, to: record, machine: machine, content: nil, actor: moderator.ownerID)
         guard let updated = try store.templateForModeration(id: record.id) else { throw APIError.notFound }
         return .json(updated.json)
     }

@@ -54,9 +54,9 @@ enum TemplateRoutes {
             let partner = try KassaAPI.authenticate(request, store, allowing: partnerKinds)
             guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID) else { throw APIError.notFound }
             let content = try parseContent(try jsonObject(request), channel: record.channel, maxBytes: limits.maxTemplateBytes)
-            var machine = record.moderation
-            let actions = machine.edit()
-            try store.apply(actions + [.audit("draft edited")], to: record, machine: machine, content: content, actor: partner.ownerID)
+            try ModerationRoutes.carryOut(on: record, by: partner.ownerID, in: store, content: content) { machine in
+                machine.edit() + [.audit("draft edited")]
+            }
             guard let updated = try store.template(id: record.id, partnerID: partner.ownerID) else { throw APIError.notFound }
             return .json(withDiagnostics(updated))
         }
@@ -66,16 +66,11 @@ enum TemplateRoutes {
             guard let record = try store.template(id: parameters["id"] ?? "", partnerID: partner.ownerID),
                   let event = EventCatalog.named(record.event)
             else { throw APIError.notFound }
-            var machine = record.moderation
             let draftContent = record.versions.last { $0.state == .draft }?.content ?? [:]
             let hasErrors = diagnostics(draftContent, schema: event.schema).contains { $0.severity == .error }
-            let actions: [TemplateModeration.Action]
-            do {
-                actions = try machine.submit(hasErrors: hasErrors)
-            } catch let refusal as TemplateModeration.Refusal {
-                throw APIError(409, refusal.code, refusal.message)
+            try ModerationRoutes.carryOut(on: record, by: partner.ownerID, in: store) { (machine) throws(TemplateModeration.Refusal) in
+                try machine.submit(hasErrors: hasErrors)
             }
-            try store.apply(actions, to: record, machine: machine, content: nil, actor: partner.ownerID)
             guard let updated = try store.template(id: record.id, partnerID: partner.ownerID) else { throw APIError.notFound }
             return .json(updated.json)
         }
