@@ -98,15 +98,17 @@ import TemplateEngine
         let file = dir.appendingPathComponent("kassa.json")
         let text = #"{"providers": {"smtp": {"url": "smtps://smtp.example.ru", "password": "\#(sealed.out.trimmingCharacters(in: .newlines))"}}}"#
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let checked = kassa(["config", "check", "--config", file.path, "--data-dir", dir.path, "--json"])
+        let checked = kassa(["config", "check", "--config", file.path, "--data-dir", dir.path, "--json",
+                             "--base-templates", BaseTemplateTests.root.path])
         #expect(checked.status == 0)
+        #expect(checked.err.contains("base templates: 20 loaded"))
         guard case .object(let o) = try Value(json: checked.out), case .object(let providers)? = o["providers"] else {
             Issue.record("not a JSON document: \(checked.out)")
             return
         }
         #expect(providers["smtp"] == ["password": "<secret>", "url": "smtps://smtp.example.ru"])
         // The same file with another master key fails, saying which field.
-        let wrongKey = kassa(["config", "check", "--config", file.path, "--data-dir", dir.path],
+        let wrongKey = kassa(["config", "check", "--config", file.path, "--data-dir", dir.path, "--base-templates", BaseTemplateTests.root.path],
                              environment: ["KASSA_MASTER_KEY": Crypto.base64URL([UInt8](repeating: 1, count: 32))])
         #expect(wrongKey.status == 1)
         #expect(wrongKey.err.contains("providers.smtp.password: error: cannot open the sealed secret"))

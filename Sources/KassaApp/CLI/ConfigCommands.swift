@@ -2,7 +2,8 @@ import Foundation
 import TemplateEngine
 
 /// `kassa config check [--config FILE] [--data-dir DIR] [--json]`: reads the configuration as
-/// `serve` would (file, environment, options; sealed secrets opened) and prints it, secrets masked.
+/// `serve` would (file, environment, options; sealed secrets opened; the base templates loaded) and
+/// prints it, secrets masked.
 /// `kassa secret seal --context PATH [--data-dir DIR]`: seals the secret read from standard input
 /// for the configuration field PATH (say `providers.smtp.password`) under the data folder's master key.
 enum ConfigCommands {
@@ -14,6 +15,9 @@ enum ConfigCommands {
             let args = try Arguments(rest, options: ServeCommand.options, flags: ["json"])
             _ = try args.expectPositional([])
             let config = try ServeCommand.configuration(args, console: console)
+            // The base templates are part of what serve needs to start.
+            let base = try ServeCommand.baseTemplates(config)
+            console.error("base templates: \(base.entries.count) loaded from \(config.baseTemplates)")
             if args.flag("json") {
                 console.print(config.json.jsonString)
             } else {

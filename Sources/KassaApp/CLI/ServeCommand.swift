@@ -16,12 +16,7 @@ enum ServeCommand {
         let config = try configuration(args, console: console)
         let dataDir = URL(fileURLWithPath: config.dataDirectory)
         let isNew = !FileManager.default.fileExists(atPath: dataDir.appendingPathComponent("kassa.sqlite").path)
-        let base: BaseTemplateLibrary
-        do {
-            base = try BaseTemplateLibrary(directory: URL(fileURLWithPath: config.baseTemplates))
-        } catch let error as BaseTemplateLibrary.LoadError {
-            throw CommandFailure("\(error)")
-        }
+        let base = try baseTemplates(config)
         let store = try AccountCommands.openStore(at: dataDir)
         if args.flag("demo") {
             if isNew {
@@ -82,6 +77,15 @@ enum ServeCommand {
             }
         }
         return config
+    }
+
+    /// The base template library the configuration names, loaded and checked.
+    static func baseTemplates(_ config: ServiceConfig) throws -> BaseTemplateLibrary {
+        do {
+            return try BaseTemplateLibrary(directory: URL(fileURLWithPath: config.baseTemplates))
+        } catch let error as BaseTemplateLibrary.LoadError {
+            throw CommandFailure("\(error)")
+        }
     }
 
     /// The master key: `KASSA_MASTER_KEY`, else `master.key` in the data folder (made when missing).
