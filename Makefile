@@ -5,10 +5,14 @@ FUZZ_SECONDS ?= 60
 VENV := .venv
 SHARED := ../shared
 
-.PHONY: run test build bench deps conformance fuzz clean
+.PHONY: run test build bench deps peers conformance fuzz clean
 
 # System packages the targets link against; installed only when missing.
-APT_PACKAGES := pkg-config libxml2-dev libsqlite3-dev libssl-dev
+APT_PACKAGES := pkg-config libxml2-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev python3 python3-venv openssl
+
+# Independent implementations the tests check ours against (an SMTP server, a DKIM verifier),
+# in a virtualenv under the repository (git-ignored).
+PEER_PACKAGES := aiosmtpd==1.4.6 dkimpy==1.1.8
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,7 +30,14 @@ build: deps
 run: build
 	$(SWIFT) run kassa serve --demo
 
-test: deps
+peers: deps
+	@if ! $(VENV)/bin/python -c 'import aiosmtpd, dkim' 2>/dev/null; then \
+		echo "installing the test peers into $(VENV): $(PEER_PACKAGES)"; \
+		[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV); \
+		$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(PEER_PACKAGES); \
+	fi
+
+test: deps peers
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -29,13 +29,14 @@ import TemplateEngine
             let outPipe = Pipe(), errPipe = Pipe()
             process.standardOutput = outPipe
             process.standardError = errPipe
-            outPipe.fileHandleForReading.readabilityHandler = { [unowned self] h in
+            // The handlers hold the server strongly: they may still run while it is being released.
+            outPipe.fileHandleForReading.readabilityHandler = { h in
                 let text = String(decoding: h.availableData, as: UTF8.self)
-                lock.withLock { out += text }
+                self.lock.withLock { self.out += text }
             }
-            errPipe.fileHandleForReading.readabilityHandler = { [unowned self] h in
+            errPipe.fileHandleForReading.readabilityHandler = { h in
                 let text = String(decoding: h.availableData, as: UTF8.self)
-                lock.withLock { err += text }
+                self.lock.withLock { self.err += text }
             }
             try process.run()
         }
