@@ -25,12 +25,12 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
     public var isPermanent: Bool { kind == .permanent }
 
     public var description: String {
-        let what: String
+        let what: String, wait: Duration?
         switch kind {
-        case .retryable(let after): what = "retryable" + (after.map { " after \($0)" } ?? "")
-        case .rateLimited(let after): what = "rate-limited" + (after.map { " for \($0)" } ?? "")
-        case .permanent: what = "permanent"
+        case .retryable(let after): (what, wait) = ("retryable", after)
+        case .rateLimited(let after): (what, wait) = ("rate-limited", after)
+        case .permanent: (what, wait) = ("permanent", nil)
         }
-        return "\(what) failure" + (providerCode.map { " (\($0))" } ?? "") + ": \(reason)"
+        return "\(what) failure" + (providerCode.map { " (\($0))" } ?? "") + ": \(reason)" + (wait.map { " (try again in \($0))" } ?? "")
     }
 }
