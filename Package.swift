@@ -39,8 +39,10 @@ let package = Package(
         .target(name: "TemplateFuzzing", dependencies: ["TemplateEngine"]),
         .executableTarget(name: "FuzzTemplates", dependencies: ["TemplateFuzzing"]),
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TemplateFuzzing"]),
-        .testTarget(name: "ChannelsTests", dependencies: ["Channels"], exclude: ["Peers/smtp_server.py"]),
-        .testTarget(name: "KassaAppTests", dependencies: ["KassaApp"], exclude: ["Golden"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "TestPeers"]),
+        // Independent implementations (Python, in the .venv that `make test` prepares) that tests check ours against.
+        .target(name: "TestPeers", path: "Tests/TestPeers", exclude: ["smtp_server.py"]),
+        .testTarget(name: "KassaAppTests", dependencies: ["KassaApp", "TestPeers"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestPeers
 @testable import Channels
 
 /// The SMTP transport against aiosmtpd on loopback: plain, STARTTLS with AUTH, TLS from the start,

@@ -1,20 +1,19 @@
 import Foundation
-import Testing
 
 /// A test peer written in Python (an SMTP server, a DKIM verifier…): an implementation independent
 /// of ours. The interpreter is `KASSA_TEST_PYTHON`, else the repository's `.venv` that `make test`
 /// prepares with the peers' packages.
-final class PythonPeer: Sendable {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+public final class PythonPeer: Sendable {
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    public static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-    static var python: String {
+    public static var python: String {
         ProcessInfo.processInfo.environment["KASSA_TEST_PYTHON"] ?? repository.appendingPathComponent(".venv/bin/python").path
     }
 
-    struct Missing: Error, CustomStringConvertible {
-        var description: String { "no Python at \(PythonPeer.python): run `make test`, which prepares .venv with the test peers" }
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String { "no Python at \(PythonPeer.python): run `make test`, which prepares .venv with the test peers" }
     }
 
     /// What the peer printed; the pipes' handlers write it from their own threads.
@@ -29,12 +28,12 @@ final class PythonPeer: Sendable {
         var stderr: String { lock.withLock { err } }
     }
 
-    let process = Process()
+    public let process = Process()
     private let input = Pipe()
     private let output = Output()
 
     /// Starts `script` (in this folder) with `arguments`.
-    init(_ script: String, _ arguments: [String]) throws {
+    public init(_ script: String, _ arguments: [String]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else { throw Missing() }
         process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments = [Self.peers.appendingPathComponent(script).path] + arguments
@@ -51,16 +50,16 @@ final class PythonPeer: Sendable {
     deinit { stop() }
 
     /// The JSON lines the peer has printed so far.
-    var events: [[String: Any]] {
+    public var events: [[String: Any]] {
         output.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
     }
 
-    var stderr: String { output.stderr }
+    public var stderr: String { output.stderr }
 
     /// Waits (up to 20 s) for a printed event that satisfies `match`.
-    func wait(for what: String, _ match: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    public func wait(for what: String, _ match: ([String: Any]) -> Bool) async throws -> [String: Any] {
         for _ in 0..<400 {
             if let found = events.first(where: match) { return found }
             guard process.isRunning else { break }
@@ -71,19 +70,19 @@ final class PythonPeer: Sendable {
     }
 
     /// The port it printed as `{"port": N}`.
-    func port() async throws -> Int {
+    public func port() async throws -> Int {
         let event = try await wait(for: "its port") { $0["port"] != nil }
         return event["port"] as? Int ?? 0
     }
 
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
     }
 
     /// Runs `script` to completion with `stdin`, returning what it printed.
-    static func run(_ script: String, _ arguments: [String], stdin: [UInt8]) throws -> (status: Int32, out: String, err: String) {
+    public static func run(_ script: String, _ arguments: [String], stdin: [UInt8]) throws -> (status: Int32, out: String, err: String) {
         guard FileManager.default.isExecutableFile(atPath: python) else { throw Missing() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -103,12 +102,12 @@ final class PythonPeer: Sendable {
 }
 
 /// A self-signed certificate for `localhost` and 127.0.0.1, made with the `openssl` command.
-struct TestCertificate {
-    let directory: URL
-    var cert: String { directory.appendingPathComponent("cert.pem").path }
-    var key: String { directory.appendingPathComponent("key.pem").path }
+public struct TestCertificate: Sendable {
+    public let directory: URL
+    public var cert: String { directory.appendingPathComponent("cert.pem").path }
+    public var key: String { directory.appendingPathComponent("key.pem").path }
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kassa-cert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
@@ -119,8 +118,9 @@ struct TestCertificate {
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "openssl could not make a test certificate")
+        struct Failed: Error, CustomStringConvertible { let description = "openssl could not make a test certificate" }
+        guard process.terminationStatus == 0 else { throw Failed() }
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    public func remove() { try? FileManager.default.removeItem(at: directory) }
 }
