@@ -80,25 +80,6 @@ public final class PythonPeer: Sendable {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
     }
-
-    /// Runs `script` to completion with `stdin`, returning what it printed.
-    public static func run(_ script: String, _ arguments: [String], stdin: [UInt8]) throws -> (status: Int32, out: String, err: String) {
-        guard FileManager.default.isExecutableFile(atPath: python) else { throw Missing() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [peers.appendingPathComponent(script).path] + arguments
-        let input = Pipe(), out = Pipe(), err = Pipe()
-        process.standardInput = input
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin))
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
 }
 
 /// A self-signed certificate for `localhost` and 127.0.0.1, made with the `openssl` command.
