@@ -24,6 +24,12 @@ public enum KassaCommand {
           operators create --name NAME
           tokens list --owner ID | tokens rotate TOKEN_ID | tokens revoke TOKEN_ID
                                accounts and tokens (all take [--data-dir DIR] [--json]; default ./data)
+          send-email --smtp URL [--tls starttls|smtps|none] --from ADDR [--from-name NAME]
+                     [--reply-to ADDR] --to ADDR... --subject TEXT --html FILE [--text FILE]
+                     [--inline FILE]... [--attach FILE]... [--dkim-key PEM --dkim-domain D
+                     --dkim-selector S] [--ca-file PEM] [--credentials FILE] [--json]
+                               send one test e-mail (credentials: KASSA_SMTP_USERNAME and
+                               KASSA_SMTP_PASSWORD, or --credentials FILE); exit 75 if retryable
           sms-info TEXT [--json]
                                encoding, units and parts of an SMS (TEXT '-' reads stdin)
           backup --to FILE [--data-dir DIR]
@@ -38,19 +44,32 @@ public enum KassaCommand {
         exit(await runAsync(Array(CommandLine.arguments.dropFirst()), console: .standard))
     }
 
-    /// Runs a command line, including the long-running `serve`, and returns the exit status.
+    /// Runs a command line, including those that wait on the network (`serve`, `send-email`), and
+    /// returns the exit status.
     public static func runAsync(_ words: [String], console: Console) async -> Int32 {
-        guard words.first == "serve" else { return run(words, console: console) }
+        guard let command = words.first, ["serve", "send-email"].contains(command) else { return run(words, console: console) }
+        let rest = Array(words.dropFirst())
         do {
-            return try await ServeCommand.run(Array(words.dropFirst()), console: console)
-        } catch let error as UsageError {
-            console.error("kassa serve: \(error.message)\n\n\(usage)")
-            return 2
-        } catch let failure as CommandFailure {
-            console.error("kassa serve: \(failure.message)")
-            return 1
+            switch command {
+            case "serve": return try await ServeCommand.run(rest, console: console)
+            default: return try await SendEmailCommand.run(rest, console: console)
+            }
         } catch {
-            console.error("kassa serve: \(error)")
+            return report(error, command: command, console: console)
+        }
+    }
+
+    /// Exit 2 with the usage for a usage error, else 1 with the message.
+    private static func report(_ error: any Error, command: String, console: Console) -> Int32 {
+        switch error {
+        case let error as UsageError:
+            console.error("kassa \(command): \(error.message)\n\n\(usage)")
+            return 2
+        case let failure as CommandFailure:
+            console.error("kassa \(command): \(failure.message)")
+            return 1
+        default:
+            console.error("kassa \(command): \(error)")
             return 1
         }
     }
@@ -79,15 +98,8 @@ public enum KassaCommand {
             default:
                 throw UsageError("unknown command '\(command)'")
             }
-        } catch let error as UsageError {
-            console.error("kassa \(command): \(error.message)\n\n\(usage)")
-            return 2
-        } catch let failure as CommandFailure {
-            console.error("kassa \(command): \(failure.message)")
-            return 1
         } catch {
-            console.error("kassa \(command): \(error)")
-            return 1
+            return report(error, command: command, console: console)
         }
     }
 }

@@ -1,0 +1,26 @@
+/// A message composed for one recipient on one channel, ready for its adapter.
+public struct OutboundMessage: Sendable {
+    public enum Content: Sendable {
+        /// A whole e-mail: addresses, parts, Message-ID.
+        case email(EmailMessage)
+        /// A text message (SMS, Viber, VK) to a phone number or a VK user id.
+        case text(recipient: String, body: String)
+    }
+
+    /// Our id of the notification: what a provider's idempotency key is derived from, so that a
+    /// retry after a crash is recognisable as a duplicate.
+    public let notificationID: String
+    public let content: Content
+
+    public init(notificationID: String, content: Content) {
+        self.notificationID = notificationID
+        self.content = content
+    }
+}
+
+/// One channel's provider behind one interface: a composed message in; the provider's message id,
+/// or a classified failure, out.
+public protocol ChannelAdapter: Sendable {
+    var channel: ChannelKind { get }
+    func send(_ message: OutboundMessage) async throws(DeliveryFailure) -> SendReceipt
+}

@@ -1,0 +1,77 @@
+/// An e-mail address (`local@domain`) with an optional display name, checked when made.
+///
+/// Only the plain dot-atom form is accepted: no quoted local parts, no comments, no non-ASCII
+/// local part (SMTPUTF8 is not used). A non-ASCII domain must be given in punycode.
+///
+/// ```swift
+/// let from = try EmailAddress("noreply@apikassa.ru", name: "ООО «Ромашка»")
+/// ```
+public struct EmailAddress: Sendable, Equatable, CustomStringConvertible {
+    /// The addr-spec, `local@domain`, exactly as given.
+    public let address: String
+    /// The display name shown by mail clients, if any; any Unicode text without control characters.
+    public let name: String?
+
+    /// Checks the address and the display name; nothing is lowercased or otherwise changed.
+    public init(_ address: String, name: String? = nil) throws(EmailError) {
+        try EmailError.checkHeaderText(address, field: "address")
+        if let name {
+            try EmailError.checkHeaderText(name, field: "display name")
+        }
+        try Self.check(address, field: "address")
+        self.address = address
+        self.name = name
+    }
+
+    public var description: String {
+        if let name { return "\(name) <\(address)>" }
+        return address
+    }
+
+    /// The `local@domain` rules: RFC 5322 dot-atom on both sides, RFC 5321 lengths, LDH domain labels.
+    static func check(_ address: String, field: String) throws(EmailError) {
+        func fail(_ reason: String) -> EmailError {
+            .invalidAddress(field: field, address: address, reason: reason)
+        }
+        guard let at = address.lastIndex(of: "@") else {
+            throw fail("it has no '@'")
+        }
+        let local = address[..<at]
+        let domain = address[address.index(after: at)...]
+        guard !local.isEmpty else { throw fail("the part before '@' is empty") }
+        guard !domain.isEmpty else { throw fail("the part after '@' is empty") }
+        guard !address.contains(where: \.isWhitespace) else { throw fail("it contains a space") }
+        guard local.allSatisfy(\.isASCII) else {
+            throw fail("the part before '@' must be ASCII")
+        }
+        guard local.utf8.count <= 64 else { throw fail("the part before '@' is longer than 64 characters") }
+        guard local.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || Self.isAtext($0) }) else {
+            throw fail("the part before '@' has a character that needs quoting, such as '@', '\"', ',', '<' or '>'")
+        }
+        guard !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
+            throw fail("the part before '@' has a leading, trailing or doubled '.'")
+        }
+        guard domain.allSatisfy(\.isASCII) else {
+            throw .nonASCIIDomain(field: field, domain: String(domain))
+        }
+        guard domain.utf8.count <= 253 else { throw fail("the domain is longer than 253 characters") }
+        for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !label.isEmpty else { throw fail("the domain has an empty label") }
+            guard label.utf8.count <= 63 else { throw fail("a domain label is longer than 63 characters") }
+            guard label.utf8.allSatisfy({ Self.isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }),
+                  !label.hasPrefix("-"), !label.hasSuffix("-") else {
+                throw fail("the domain may only have letters, digits and inner hyphens in each label")
+            }
+        }
+    }
+
+    /// RFC 5322 `atext`: letters, digits and ``!#$%&'*+-/=?^_`{|}~``.
+    static func isAtext(_ byte: UInt8) -> Bool {
+        isLetterOrDigit(byte) || "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
+    }
+
+    static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+}
