@@ -79,6 +79,22 @@ final class FlatCode: Sendable {
         case general(Int)
     }
 
+    /// A filter call: `filterFunctions[function]` (named `names[name]`) with the values of
+    /// `filterArguments[arguments]` and of `filterKeywords[keywords]`.
+    struct Filter: Sendable {
+        let function: Int
+        let name: Int
+        let arguments: Range<Int>
+        let keywords: Range<Int>
+        let at: Int
+    }
+
+    /// `name: value` in a filter call: `names[name]` and `exprs[expression]`.
+    struct KeywordArgument: Sendable {
+        let name: Int
+        let expression: Int
+    }
+
     enum Condition: Sendable {
         /// `exprs[i]` is truthy.
         case test(Int)
@@ -103,7 +119,11 @@ final class FlatCode: Sendable {
     let keys: [Key]
     let names: [String]
     let constants: [Value]
-    let filters: [CompiledFilter]
+    let filters: [Filter]
+    let filterFunctions: [FilterDefinition.Apply]
+    /// Indexes of `exprs`.
+    let filterArguments: [Int]
+    let filterKeywords: [KeywordArgument]
     let generalExpressions: [CompiledExpression]
     let conditions: [Condition]
     let generalConditions: [CompiledCondition]
@@ -123,6 +143,9 @@ final class FlatCode: Sendable {
         names = builder.names
         constants = builder.constants
         filters = builder.filters
+        filterFunctions = builder.filterFunctions
+        filterArguments = builder.filterArguments
+        filterKeywords = builder.filterKeywords
         generalExpressions = builder.generalExpressions
         conditions = builder.conditions
         generalConditions = builder.generalConditions
@@ -140,7 +163,10 @@ final class FlatCode: Sendable {
         var keys: [Key] = []
         var names: [String] = []
         var constants: [Value] = []
-        var filters: [CompiledFilter] = []
+        var filters: [Filter] = []
+        var filterFunctions: [FilterDefinition.Apply] = []
+        var filterArguments: [Int] = []
+        var filterKeywords: [KeywordArgument] = []
         var generalExpressions: [CompiledExpression] = []
         var conditions: [Condition] = []
         var generalConditions: [CompiledCondition] = []
@@ -193,9 +219,25 @@ final class FlatCode: Sendable {
                 return add(.constant(constants.count - 1))
             case .filtered(let base, let compiled):
                 let laidBase = lay(base)
-                let start = filters.count
-                filters += compiled
-                return add(.filtered(base: laidBase, filters: start..<filters.count))
+                var laid: [Filter] = []
+                for filter in compiled {
+                    var arguments: [Int] = []
+                    for argument in filter.arguments { arguments.append(lay(argument)) }
+                    var keywords: [KeywordArgument] = []
+                    for (name, value) in filter.keywords {
+                        names.append(name)
+                        keywords.append(KeywordArgument(name: names.count - 1, expression: lay(value)))
+                    }
+                    filterFunctions.append(filter.definition.apply)
+                    names.append(filter.definition.name)
+                    filterArguments += arguments
+                    filterKeywords += keywords
+                    laid.append(Filter(function: filterFunctions.count - 1, name: names.count - 1,
+                                       arguments: filterArguments.count - arguments.count..<filterArguments.count,
+                                       keywords: filterKeywords.count - keywords.count..<filterKeywords.count, at: filter.at))
+                }
+                filters += laid
+                return add(.filtered(base: laidBase, filters: filters.count - laid.count..<filters.count))
             default:
                 return general(expression)
             }

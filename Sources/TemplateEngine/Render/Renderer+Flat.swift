@@ -71,12 +71,41 @@ extension Renderer {
         case .filtered(let base, let filters):
             var value = try evaluate(code, base)
             for f in filters {
-                value = try apply(code.filters[f], to: value)
+                value = try apply(code, f, to: value)
             }
             return value
         case .general(let g):
             return try evaluate(code.generalExpressions[g])
         }
+    }
+
+    /// `apply(_:to:)` for a filter of flat code.
+    mutating func apply(_ code: FlatCode, _ f: Int, to value: Value) throws(TemplateError) -> Value {
+        let filter = code.filters[f]
+        var positional: [Value] = []
+        if !filter.arguments.isEmpty {
+            positional.reserveCapacity(filter.arguments.count)
+            for a in filter.arguments { positional.append(try evaluate(code, code.filterArguments[a])) }
+        }
+        var keywords: [(name: String, value: Value)] = []
+        for k in filter.keywords {
+            let keyword = code.filterKeywords[k]
+            let argument = try evaluate(code, keyword.expression)
+            keywords.append((code.names[keyword.name], argument))
+        }
+        let result: Value
+        do {
+            result = try code.filterFunctions[filter.function](value, FilterArguments(positional: positional, keywords: keywords),
+                                                               filterContext)
+        } catch let failure as FilterError {
+            throw error(failure.kind, "\(code.names[filter.name]): \(failure.message)", at: filter.at)
+        } catch {
+            throw self.error(.render, "\(code.names[filter.name]): \(error)", at: filter.at)
+        }
+        try checkSize(result, at: filter.at)
+        // As in `apply(_:to:)`: look at the clock after a filter over a long list.
+        if case .array(let items) = value, items.count > 256 { try checkDeadline(at: filter.at) }
+        return result
     }
 
     /// `global(_:)` for a key of flat code.

@@ -231,8 +231,16 @@ struct Renderer {
     }
 
     @inline(__always) mutating func writeInt(_ i: Int) {
-        out.append(String(i))
+        // Small numbers (counts, indexes, quantities) are most of what templates write: their text
+        // is made once, as formatting a number costs more than appending it.
+        if i >= 0 && i < Self.smallIntegers.count {
+            out.append(Self.smallIntegers[i])
+        } else {
+            out.append(String(i))
+        }
     }
+
+    static let smallIntegers: [String] = (0..<256).map { String($0) }
 
     @inline(__always) mutating func writeString(_ s: borrowing String, escape: Bool) {
         if escape {
