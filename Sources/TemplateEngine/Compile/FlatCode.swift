@@ -129,7 +129,7 @@ final class FlatCode: Sendable {
     let generalConditions: [CompiledCondition]
 
     init(_ instructions: [Instruction]) {
-        var builder = Builder()
+        var builder = Builder(capacity: 2 * instructions.count)
         root = builder.lay(instructions)
         ops = builder.ops
         texts = builder.texts
@@ -171,6 +171,17 @@ final class FlatCode: Sendable {
         var conditions: [Condition] = []
         var generalConditions: [CompiledCondition] = []
 
+        /// Room for about `capacity` ops and as many expressions, so that the tables rarely grow.
+        init(capacity: Int) {
+            let n = max(capacity, 16)
+            ops.reserveCapacity(n)
+            texts.reserveCapacity(n / 2)
+            outputs.reserveCapacity(n / 2)
+            exprs.reserveCapacity(n)
+            keys.reserveCapacity(n)
+            names.reserveCapacity(n)
+        }
+
         mutating func key(_ key: LookupKey, dotted: Bool) -> Key {
             names.append(key.name)
             return Key(count: key.count, head: key.head, tail: key.tail, name: names.count - 1, dotted: dotted)
@@ -178,13 +189,14 @@ final class FlatCode: Sendable {
 
         /// The steps of a path of `.key` lookups, or nil when it has an `[index]`.
         mutating func steps(_ lookups: [CompiledLookup]) -> Range<Int>? {
-            var laid: [Key] = []
-            for lookup in lookups {
-                guard case .key(let k, let dotted) = lookup else { return nil }
-                laid.append(key(k, dotted: dotted))
-            }
             let start = keys.count
-            keys += laid
+            for lookup in lookups {
+                guard case .key(let k, let dotted) = lookup else {
+                    keys.removeSubrange(start...)
+                    return nil
+                }
+                keys.append(key(k, dotted: dotted))
+            }
             return start..<keys.count
         }
 
