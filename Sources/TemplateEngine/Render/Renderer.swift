@@ -49,7 +49,12 @@ struct Renderer {
     var frame: Frame
     var iterations = 0
     var partialDepth = 0
-    let deadline: ContinuousClock.Instant
+    /// When the render must end, as the time since `clockOrigin`. Not a `ContinuousClock.Instant`:
+    /// that type's size is known only at run time (it is resilient), and a field of it made every
+    /// access to the renderer's later fields, and every entry into `run`, ask for its metadata.
+    let deadline: Duration
+    /// A fixed instant of the monotonic clock that deadlines count from.
+    static let clockOrigin = ContinuousClock.now
 
     init(program: Program, environment: CompileEnvironment, data: Value, options: RenderOptions) {
         self.options = options
@@ -60,7 +65,7 @@ struct Renderer {
         if case .object(let o) = data { globals = o } else { globals = ValueObject() }
         frame = Frame(slots: Array(repeating: nil, count: program.slotCount), slotNames: program.slotNames,
                       globals: globals, unit: program.unit)
-        deadline = ContinuousClock.now.advanced(by: .milliseconds(options.limits.renderDeadlineMilliseconds))
+        deadline = Self.clockOrigin.duration(to: ContinuousClock.now) + .milliseconds(options.limits.renderDeadlineMilliseconds)
     }
 
     func error(_ kind: TemplateError.Kind, _ message: String, at offset: Int) -> TemplateError {
@@ -211,8 +216,11 @@ struct Renderer {
         if iterations & 63 == 0 { try checkDeadline(at: offset) }
     }
 
+    /// Not inlined: reading the clock needs room for a `ContinuousClock.Instant`, whose size is known
+    /// only at run time, and every function this was inlined into made that room on each call.
+    @inline(never)
     func checkDeadline(at offset: Int) throws(TemplateError) {
-        if ContinuousClock.now > deadline {
+        if Self.clockOrigin.duration(to: ContinuousClock.now) > deadline {
             throw error(.limit, "rendering took longer than \(options.limits.renderDeadlineMilliseconds) ms", at: offset)
         }
     }
