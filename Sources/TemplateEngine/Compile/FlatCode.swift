@@ -89,6 +89,10 @@ final class FlatCode: Sendable {
         let at: Int
     }
 
+    struct FilterFunction: Sendable {
+        let apply: FilterDefinition.Apply
+    }
+
     /// `name: value` in a filter call: `names[name]` and `exprs[expression]`.
     struct KeywordArgument: Sendable {
         let name: Int
@@ -120,7 +124,9 @@ final class FlatCode: Sendable {
     let names: [String]
     let constants: [Value]
     let filters: [Filter]
-    let filterFunctions: [FilterDefinition.Apply]
+    /// Each in a struct: an array of bare closures would keep them in the most general
+    /// representation, and every call and every store would go through a conversion thunk.
+    let filterFunctions: [FilterFunction]
     /// Indexes of `exprs`.
     let filterArguments: [Int]
     let filterKeywords: [KeywordArgument]
@@ -164,7 +170,7 @@ final class FlatCode: Sendable {
         var names: [String] = []
         var constants: [Value] = []
         var filters: [Filter] = []
-        var filterFunctions: [FilterDefinition.Apply] = []
+        var filterFunctions: [FilterFunction] = []
         var filterArguments: [Int] = []
         var filterKeywords: [KeywordArgument] = []
         var generalExpressions: [CompiledExpression] = []
@@ -240,7 +246,7 @@ final class FlatCode: Sendable {
                         names.append(name)
                         keywords.append(KeywordArgument(name: names.count - 1, expression: lay(value)))
                     }
-                    filterFunctions.append(filter.definition.apply)
+                    filterFunctions.append(FilterFunction(apply: filter.definition.apply))
                     names.append(filter.definition.name)
                     filterArguments += arguments
                     filterKeywords += keywords

@@ -95,8 +95,8 @@ extension Renderer {
         }
         let result: Value
         do {
-            result = try code.filterFunctions[filter.function](value, FilterArguments(positional: positional, keywords: keywords),
-                                                               filterContext)
+            result = try code.filterFunctions[filter.function].apply(value, FilterArguments(positional: positional, keywords: keywords),
+                                                                     filterContext)
         } catch let failure as FilterError {
             throw error(failure.kind, "\(code.names[filter.name]): \(failure.message)", at: filter.at)
         } catch {
