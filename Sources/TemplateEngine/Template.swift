@@ -38,7 +38,7 @@ public struct Template: Sendable {
     /// Renders the template against `data` (an object whose keys are the template's variables).
     public func render(_ data: Value, options: RenderOptions = RenderOptions()) throws(TemplateError) -> String {
         var renderer = Renderer(program: program, environment: environment, data: data, options: options)
-        _ = try renderer.render(program.instructions)
+        _ = try renderer.run(program.code, program.code.root)
         return renderer.out.string
     }
 }

@@ -3,12 +3,20 @@ import Synchronization
 /// A compiled template body: instructions with static text pre-encoded as UTF-8, variables
 /// resolved to slots or global names, and filters bound to their definitions. Immutable.
 struct Program: Sendable {
-    let instructions: [Instruction]
+    /// The instructions, laid out for rendering.
+    let code: FlatCode
     /// How many local slots (assigned variables, loop variables, partial arguments) a frame needs.
     let slotCount: Int
     /// The names of the slots, for dynamic lookups (`[name]`) and diagnostics.
     let slotNames: [String]
     let unit: SourceUnit
+
+    init(instructions: [Instruction], slotCount: Int, slotNames: [String], unit: SourceUnit) {
+        self.code = FlatCode(instructions)
+        self.slotCount = slotCount
+        self.slotNames = slotNames
+        self.unit = unit
+    }
 }
 
 /// The template a piece of compiled code came from, so render errors can point into it.

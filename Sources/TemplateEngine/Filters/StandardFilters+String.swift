@@ -16,13 +16,16 @@ extension StandardFilters {
             return .string(head + tail)
         },
         FilterDefinition("downcase") { input, _, ctx in
-            try caseMapped(input.toStringValue.lowercased(), ctx)
+            let s = input.toStringValue
+            return try caseMapped(mapCyrillicAndASCII(s, .lower) ?? s.lowercased(), ctx)
         },
         FilterDefinition("upcase") { input, _, ctx in
-            try caseMapped(input.toStringValue.uppercased(), ctx)
+            let s = input.toStringValue
+            return try caseMapped(mapCyrillicAndASCII(s, .upper) ?? s.uppercased(), ctx)
         },
         FilterDefinition("capitalize") { input, _, ctx in
-            try caseMapped(capitalize(input.toStringValue), ctx)
+            let s = input.toStringValue
+            return try caseMapped(mapCyrillicAndASCII(s, .capitalize) ?? capitalize(s), ctx)
         },
         FilterDefinition("strip") { input, _, _ in
             .string(trim(input.toStringValue, leading: true, trailing: true))
@@ -140,6 +143,56 @@ extension StandardFilters {
 private func caseMapped(_ s: String, _ ctx: FilterContext) throws -> Value {
     try ctx.checkLength(s.utf8.count)
     return .string(s)
+}
+
+enum CaseMapping {
+    case upper
+    case lower
+    /// The first character in title case, the rest in lower case.
+    case capitalize
+}
+
+/// The case mapping of text made only of ASCII and the Cyrillic letters U+0400–U+045F (Russian
+/// and the other modern Cyrillic alphabets), or nil for any other text.
+///
+/// Why: these are nearly all the text our notifications hold, and for them the standard library's
+/// `uppercased()`/`lowercased()` walk its general Unicode tables at thousands of instructions per
+/// call, more than a whole output of a render. In this range every letter maps one to one, to a
+/// letter of the same UTF-8 length, with title case equal to upper case and nothing depending on
+/// context, so a byte walk gives exactly the standard library's result (`CaseMappingTests` checks
+/// every scalar of the range against it).
+func mapCyrillicAndASCII(_ s: String, _ mapping: CaseMapping) -> String? {
+    // Every mapping keeps the byte length, so the bytes are mapped in place.
+    var bytes = Array(s.utf8)
+    var i = 0
+    while i < bytes.count {
+        let b = bytes[i]
+        let upper = mapping == .upper || (mapping == .capitalize && i == 0)
+        if b < 0x80 {
+            if upper {
+                if b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") { bytes[i] = b - 0x20 }
+            } else if b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") {
+                bytes[i] = b + 0x20
+            }
+            i += 1
+            continue
+        }
+        // U+0400–U+045F are the two-byte sequences with lead byte 0xD0, or 0xD1 and 0x80–0x9F after it.
+        guard b == 0xD0 || b == 0xD1, i + 1 < bytes.count else { return nil }
+        var scalar = UInt32(b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+        switch scalar {
+        case 0x430...0x44F where upper: scalar -= 0x20  // а–я → А–Я
+        case 0x450...0x45F where upper: scalar -= 0x50  // ѐ–џ → Ѐ–Џ
+        case 0x410...0x42F where !upper: scalar += 0x20
+        case 0x400...0x40F where !upper: scalar += 0x50
+        case 0x400...0x45F: break
+        default: return nil
+        }
+        bytes[i] = UInt8(0xC0 | scalar >> 6)
+        bytes[i + 1] = UInt8(0x80 | scalar & 0x3F)
+        i += 2
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// Ruby's `String#capitalize`: the first character in title case, the rest in lower case.

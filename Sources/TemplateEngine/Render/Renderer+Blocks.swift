@@ -56,22 +56,40 @@ extension Renderer {
         var from = 0
         switch loop.offset {
         case .continuation?: from = frame.forOffsets[loop.name] ?? 0
-        case .expression(let e)?: from = try loopInteger(evaluate(e), "offset", at: loop.at) ?? 0
+        case .expression(let e)?:
+            // Evaluated first: a call of a method of `self` with a mutating call in its arguments copies `self`.
+            let offset = try evaluate(e)
+            from = try loopInteger(offset, "offset", at: loop.at) ?? 0
         case nil: break
         }
         let start = min(max(from, 0), items.count)
         var end = items.count
-        if let limitExpression = loop.limit, let limit = try loopInteger(evaluate(limitExpression), "limit", at: loop.at) {
-            end = min(start + max(limit, 0), items.count)
+        if let limitExpression = loop.limit {
+            let limitValue = try evaluate(limitExpression)
+            if let limit = try loopInteger(limitValue, "limit", at: loop.at) {
+                end = min(start + max(limit, 0), items.count)
+            }
         }
         return (items, start..<end, from)
     }
 
     mutating func renderFor(_ loop: borrowing CompiledLoop) throws(TemplateError) {
+        try iterate(loop) { (renderer) throws(TemplateError) -> Flow in
+            try renderer.render(loop.body)
+        } orElse: { (renderer) throws(TemplateError) in
+            if let elseBody = loop.elseBody { _ = try renderer.render(elseBody) }
+        }
+    }
+
+    /// Runs a `for` loop: `body` once per item, or `orElse` when there is none. Shared by the
+    /// tree-walking and the flat renderer, which differ only in how they render a body.
+    @inline(__always)
+    mutating func iterate(_ loop: borrowing CompiledLoop, body: (inout Renderer) throws(TemplateError) -> Flow,
+                          orElse: (inout Renderer) throws(TemplateError) -> Void) throws(TemplateError) {
         let (items, segment, from) = try loopSegment(loop)
         frame.forOffsets[loop.name] = from + segment.count
         guard !segment.isEmpty else {
-            if let elseBody = loop.elseBody { _ = try render(elseBody) }
+            try orElse(&self)
             return
         }
         let saved = frame.slots[loop.slot]
@@ -86,7 +104,7 @@ extension Renderer {
             let i = loop.reversed ? segment.upperBound - 1 - n : segment.lowerBound + n
             frame.slots[loop.slot] = items[i]
             frame.loops[top].index0 = n
-            if case .breakLoop = try render(loop.body) { break }
+            if case .breakLoop = try body(&self) { break }
         }
     }
 
@@ -94,7 +112,10 @@ extension Renderer {
         let (items, segment, _) = try loopSegment(loop)
         let length = segment.count
         var columns = length
-        if let cols, let c = try loopInteger(evaluate(cols), "cols", at: loop.at) { columns = c }
+        if let cols {
+            let colsValue = try evaluate(cols)
+            if let c = try loopInteger(colsValue, "cols", at: loop.at) { columns = c }
+        }
         out.append("<tr class=\"row1\">\n")
         let saved = frame.slots[loop.slot]
         frame.loops.append(LoopState(kind: .tablerow, name: loop.name, length: length, cols: columns))
@@ -196,7 +217,7 @@ extension Renderer {
             partialDepth -= 1
             swap(&frame, &inner)
         }
-        _ = try render(program.instructions)
+        _ = try run(program.code, program.code.root)
     }
 
     /// Renders an `include` in the caller's frame; its `break` and `continue` reach the caller's loop.

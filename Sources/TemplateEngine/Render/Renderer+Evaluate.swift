@@ -172,8 +172,30 @@ extension Renderer {
             }
             return op == .equal ? equal : !equal
         case .contains:
-            let haystack = try evaluate(left)
-            let needle = try evaluate(right)
+            let a = try evaluate(left)
+            let b = try evaluate(right)
+            return try compare(a, op, b, at: at)
+        case .less, .greater, .lessOrEqual, .greaterOrEqual:
+            if case .empty = left { return false }
+            if case .blank = left { return false }
+            if case .empty = right { return false }
+            if case .blank = right { return false }
+            let a = try evaluate(left)
+            let b = try evaluate(right)
+            return try compare(a, op, b, at: at)
+        }
+    }
+
+    /// Compares two values (neither of them `empty` nor `blank`).
+    func compare(_ a: Value, _ op: ComparisonOperator, _ b: Value, at: Int) throws(TemplateError) -> Bool {
+        switch op {
+        case .equal:
+            return liquidEqual(a, b)
+        case .notEqual:
+            return !liquidEqual(a, b)
+        case .contains:
+            let haystack = a
+            let needle = b
             switch (haystack, needle) {
             case (_, .nil), (_, .bool(false)): return false
             case (.string(let s), _):
@@ -185,12 +207,6 @@ extension Renderer {
             default: return false
             }
         case .less, .greater, .lessOrEqual, .greaterOrEqual:
-            if case .empty = left { return false }
-            if case .blank = left { return false }
-            if case .empty = right { return false }
-            if case .blank = right { return false }
-            let a = try evaluate(left)
-            let b = try evaluate(right)
             let order: Int
             switch (a, b) {
             case (.int(let x), .int(let y)): order = x < y ? -1 : (x == y ? 0 : 1)

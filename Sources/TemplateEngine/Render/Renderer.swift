@@ -49,7 +49,12 @@ struct Renderer {
     var frame: Frame
     var iterations = 0
     var partialDepth = 0
-    let deadline: ContinuousClock.Instant
+    /// When the render must end, as the time since `clockOrigin`. Not a `ContinuousClock.Instant`:
+    /// that type's size is known only at run time (it is resilient), and a field of it made every
+    /// access to the renderer's later fields, and every entry into `run`, ask for its metadata.
+    let deadline: Duration
+    /// A fixed instant of the monotonic clock that deadlines count from.
+    static let clockOrigin = ContinuousClock.now
 
     init(program: Program, environment: CompileEnvironment, data: Value, options: RenderOptions) {
         self.options = options
@@ -60,7 +65,7 @@ struct Renderer {
         if case .object(let o) = data { globals = o } else { globals = ValueObject() }
         frame = Frame(slots: Array(repeating: nil, count: program.slotCount), slotNames: program.slotNames,
                       globals: globals, unit: program.unit)
-        deadline = ContinuousClock.now.advanced(by: .milliseconds(options.limits.renderDeadlineMilliseconds))
+        deadline = Self.clockOrigin.duration(to: ContinuousClock.now) + .milliseconds(options.limits.renderDeadlineMilliseconds)
     }
 
     func error(_ kind: TemplateError.Kind, _ message: String, at offset: Int) -> TemplateError {
@@ -71,88 +76,87 @@ struct Renderer {
 
     mutating func render(_ instructions: borrowing [Instruction]) throws(TemplateError) -> Flow {
         for index in instructions.indices {
-            switch instructions[index] {
-            case .text(let text):
-                out.append(text)
-                try checkOutput(at: 0)
-            case .output(let expression, let safe, let at):
-                let value = try evaluate(expression)
-                write(value, escape: escapeHTML && !safe && !holdsHTML(expression))
-                try checkOutput(at: at)
-            case .assign(let slot, let expression, let safe, let at):
-                let value = try evaluate(expression)
-                try checkSize(value, at: at)
-                frame.slots[slot] = value
-                if escapeHTML { markHTML(slot, safe || holdsHTML(expression)) }
-            case .assignDynamic(let name, let expression, let at):
-                let value = try evaluate(expression)
-                try checkSize(value, at: at)
-                frame.dynamicGlobals[name] = value
-            case .capture(let slot, let name, let body, let at):
-                let text = try renderToString(body, at: at)
-                if let slot {
-                    frame.slots[slot] = .string(text)
-                    // Captured output was escaped as it was written: it is HTML now.
-                    if escapeHTML { markHTML(slot, true) }
-                } else {
-                    frame.dynamicGlobals[name] = .string(text)
-                }
-            case .conditional(let branches, let elseBody):
-                var taken = false
-                for b in branches.indices where try test(branches[b].condition) != branches[b].negated {
-                    taken = true
-                    let flow = try render(branches[b].body)
-                    if case .normal = flow { break }
-                    return flow
-                }
-                if !taken, let elseBody {
-                    let flow = try render(elseBody)
-                    if case .normal = flow {} else { return flow }
-                }
-            case .caseBlock(let subject, let clauses):
-                let flow = try renderCase(subject, clauses)
-                if case .normal = flow {} else { return flow }
-            case .forLoop(let loop):
-                try renderFor(loop)
-            case .tablerow(let loop, let cols):
-                try renderTablerow(loop, cols: cols)
-            case .breakLoop:
-                return .breakLoop
-            case .continueLoop:
-                return .continueLoop
-            case .cycle(let group, let key, let values, _):
-                let groupKey = try group.map { (g) throws(TemplateError) in try "group:" + evaluate(g).inspect } ?? "values:" + key
-                let index = frame.cycles[groupKey] ?? 0
-                if index < values.count { write(try evaluate(values[index]), escape: escapeHTML) }
-                frame.cycles[groupKey] = index + 1 >= values.count ? 0 : index + 1
-            case .increment(let name):
-                let value = frame.counters[name] ?? 0
-                writeInt(value)
-                frame.counters[name] = value + 1
-            case .decrement(let name):
-                let value = (frame.counters[name] ?? 0) - 1
-                writeInt(value)
-                frame.counters[name] = value
-            case .ifchanged(let body):
-                let saved = out
-                out = OutputBuffer()
-                let flow = try render(body)
-                let rendered = out
-                out = saved
-                if rendered.string != frame.lastIfchanged {
-                    frame.lastIfchanged = rendered.string
-                    out.append(rendered)
-                }
-                if case .normal = flow {} else { return flow }
-            case .render(let call):
-                try renderPartial(call)
-            case .inlineInclude(let include):
-                let flow = try renderInclude(include)
-                if case .normal = flow {} else { return flow }
-            case .dynamicInclude(let include):
-                let flow = try renderDynamicInclude(include)
-                if case .normal = flow {} else { return flow }
+            let flow = try render(instructions[index])
+            if case .normal = flow {} else { return flow }
+        }
+        return .normal
+    }
+
+    /// Renders one instruction; a `break` or `continue` reached inside it is returned.
+    mutating func render(_ instruction: borrowing Instruction) throws(TemplateError) -> Flow {
+        switch instruction {
+        case .text(let text):
+            out.append(text)
+            try checkOutput(at: 0)
+        case .output(let expression, let safe, let at):
+            let value = try evaluate(expression)
+            write(value, escape: escapeHTML && !safe && !holdsHTML(expression))
+            try checkOutput(at: at)
+        case .assign(let slot, let expression, let safe, let at):
+            let value = try evaluate(expression)
+            try checkSize(value, at: at)
+            frame.slots[slot] = value
+            if escapeHTML { markHTML(slot, safe || holdsHTML(expression)) }
+        case .assignDynamic(let name, let expression, let at):
+            let value = try evaluate(expression)
+            try checkSize(value, at: at)
+            frame.dynamicGlobals[name] = value
+        case .capture(let slot, let name, let body, let at):
+            let text = try renderToString(body, at: at)
+            if let slot {
+                frame.slots[slot] = .string(text)
+                // Captured output was escaped as it was written: it is HTML now.
+                if escapeHTML { markHTML(slot, true) }
+            } else {
+                frame.dynamicGlobals[name] = .string(text)
             }
+        case .conditional(let branches, let elseBody):
+            for b in branches.indices where try test(branches[b].condition) != branches[b].negated {
+                return try render(branches[b].body)
+            }
+            if let elseBody {
+                return try render(elseBody)
+            }
+        case .caseBlock(let subject, let clauses):
+            return try renderCase(subject, clauses)
+        case .forLoop(let loop):
+            try renderFor(loop)
+        case .tablerow(let loop, let cols):
+            try renderTablerow(loop, cols: cols)
+        case .breakLoop:
+            return .breakLoop
+        case .continueLoop:
+            return .continueLoop
+        case .cycle(let group, let key, let values, _):
+            let groupKey = try group.map { (g) throws(TemplateError) in try "group:" + evaluate(g).inspect } ?? "values:" + key
+            let index = frame.cycles[groupKey] ?? 0
+            if index < values.count { write(try evaluate(values[index]), escape: escapeHTML) }
+            frame.cycles[groupKey] = index + 1 >= values.count ? 0 : index + 1
+        case .increment(let name):
+            let value = frame.counters[name] ?? 0
+            writeInt(value)
+            frame.counters[name] = value + 1
+        case .decrement(let name):
+            let value = (frame.counters[name] ?? 0) - 1
+            writeInt(value)
+            frame.counters[name] = value
+        case .ifchanged(let body):
+            let saved = out
+            out = OutputBuffer()
+            let flow = try render(body)
+            let rendered = out
+            out = saved
+            if rendered.string != frame.lastIfchanged {
+                frame.lastIfchanged = rendered.string
+                out.append(rendered)
+            }
+            return flow
+        case .render(let call):
+            try renderPartial(call)
+        case .inlineInclude(let include):
+            return try renderInclude(include)
+        case .dynamicInclude(let include):
+            return try renderDynamicInclude(include)
         }
         return .normal
     }
@@ -212,8 +216,11 @@ struct Renderer {
         if iterations & 63 == 0 { try checkDeadline(at: offset) }
     }
 
+    /// Not inlined: reading the clock needs room for a `ContinuousClock.Instant`, whose size is known
+    /// only at run time, and every function this was inlined into made that room on each call.
+    @inline(never)
     func checkDeadline(at offset: Int) throws(TemplateError) {
-        if ContinuousClock.now > deadline {
+        if Self.clockOrigin.duration(to: ContinuousClock.now) > deadline {
             throw error(.limit, "rendering took longer than \(options.limits.renderDeadlineMilliseconds) ms", at: offset)
         }
     }
@@ -232,8 +239,16 @@ struct Renderer {
     }
 
     @inline(__always) mutating func writeInt(_ i: Int) {
-        out.append(String(i))
+        // Small numbers (counts, indexes, quantities) are most of what templates write: their text
+        // is made once, as formatting a number costs more than appending it.
+        if i >= 0 && i < Self.smallIntegers.count {
+            out.append(Self.smallIntegers[i])
+        } else {
+            out.append(String(i))
+        }
     }
+
+    static let smallIntegers: [String] = (0..<256).map { String($0) }
 
     @inline(__always) mutating func writeString(_ s: borrowing String, escape: Bool) {
         if escape {

@@ -89,13 +89,19 @@ public struct ValueObject: Sendable, Hashable {
     }
 
     @inline(__always) func position(of key: LookupKey) -> Int? {
+        position(count: key.count, head: key.head, tail: key.tail) { key.name }
+    }
+
+    /// The position of the key with this fingerprint (see `LookupKey`); `name` is asked for only
+    /// when the fingerprint cannot decide.
+    @inline(__always) func position(count: Int, head: UInt64, tail: UInt64, name: () -> String) -> Int? {
         let s = storage
-        if let index = s.index { return index[key.name] }
+        if let index = s.index { return index[name()] }
         return s.fingerprints.withUnsafeBufferPointer { fingerprints in
             var i = 0
             while i < fingerprints.count {
                 let f = fingerprints[i]
-                if f.head == key.head, f.tail == key.tail, f.count == key.count, key.count <= 16 || s.keys[i] == key.name {
+                if f.head == head, f.tail == tail, f.count == count, count <= 16 || s.keys[i] == name() {
                     return i
                 }
                 i += 1
@@ -107,6 +113,11 @@ public struct ValueObject: Sendable, Hashable {
     /// The value of a key prepared at compile time.
     @inline(__always) func value(for key: LookupKey) -> Value? {
         position(of: key).map { storage.values[$0] }
+    }
+
+    /// The value of a key laid out in flat code.
+    @inline(__always) func value(for key: FlatCode.Key, names: [String]) -> Value? {
+        position(count: key.count, head: key.head, tail: key.tail) { names[key.name] }.map { storage.values[$0] }
     }
 
     public subscript(key: String) -> Value? {
