@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "TemplateEngine", targets: ["TemplateEngine"]),
+        .library(name: "Channels", targets: ["Channels"]),
         .executable(name: "kassa", targets: ["kassa"]),
     ],
     dependencies: [

@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "loadgen", targets: ["loadgen"]),
+        .executable(name: "mailbench", targets: ["mailbench"]),
     ],
     dependencies: [
         .package(path: ".."),
@@ -31,6 +32,8 @@ let package = Package(
         ),
         // A closed-loop HTTP load generator for the service's latency benchmarks (no dependencies).
         .executableTarget(name: "loadgen"),
+        // MIME building, DKIM signing and SMTP sending of a typical notification e-mail.
+        .executableTarget(name: "mailbench", dependencies: [.product(name: "Channels", package: mainPackage)]),
     ],
     swiftLanguageModes: [.v6]
 )

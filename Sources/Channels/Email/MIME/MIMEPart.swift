@@ -1,3 +1,4 @@
+import Foundation
 /// One MIME entity being written: its header fields and its encoded body.
 struct MIMEPart {
     /// The header fields, each already folded, without their final CRLF.
@@ -41,6 +42,26 @@ struct MIMEPart {
         return MIMEPart(fields: fields, body: MIMEBase64.body(file.data), contentType: file.contentType)
     }
 
+    /// Whether `needle` occurs in `haystack`: a plain byte search (the generic `Collection.contains`
+    /// is some hundred times slower here, and this runs over every part of every message).
+    static func bytes(_ haystack: [UInt8], contain needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        return haystack.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { n in
+                let first = n[0], last = h.count - n.count
+                var i = 0
+                while i <= last {
+                    // Quoted-printable is full of '=', the boundary's first byte: look at the last byte too.
+                    if h[i] == first && h[i + n.count - 1] == n[n.count - 1] && memcmp(h.baseAddress! + i, n.baseAddress!, n.count) == 0 {
+                        return true
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
     /// A multipart entity around `children`, with a boundary that occurs in none of them.
     static func multipart(_ subtype: String, _ children: [MIMEPart], typeParameter: String? = nil,
                           boundaries: inout BoundaryGenerator) throws(EmailError) -> MIMEPart {
@@ -49,7 +70,7 @@ struct MIMEPart {
         for _ in 0..<16 {
             let candidate = boundaries.next()
             let needle = Array(candidate.utf8)
-            if !contents.contains(where: { $0.contains(needle) }) {
+            if !contents.contains(where: { Self.bytes($0, contain: needle) }) {
                 chosen = candidate
                 break
             }

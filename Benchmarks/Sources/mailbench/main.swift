@@ -1,0 +1,74 @@
+// mailbench: how many typical notification e-mails per second we build (MIME), sign (DKIM) and
+// send over one reused SMTP connection.
+//
+//   mailbench [--port P] [--seconds S] [--dkim-key PEM] [--json]
+// Without --port only building and signing are measured. Run it held to one core (taskset -c 0),
+// with the SMTP sink on another, so that the sink is not what is measured.
+import Channels
+import Foundation
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("mailbench: \(message)\n".utf8))
+    exit(2)
+}
+
+var port: Int?
+var seconds = 5.0
+var keyFile: String?
+var json = false
+var args = CommandLine.arguments.dropFirst()
+while let arg = args.popFirst() {
+    switch arg {
+    case "--port": port = args.popFirst().flatMap { Int($0) } ?? { fail("--port needs a number") }()
+    case "--seconds": seconds = args.popFirst().flatMap { Double($0) } ?? { fail("--seconds needs a number") }()
+    case "--dkim-key": keyFile = args.popFirst() ?? { fail("--dkim-key needs a file") }()
+    case "--json": json = true
+    default: fail("unknown argument '\(arg)'")
+    }
+}
+
+// A receipt notification as partners send them: Cyrillic subject and names, 4 KB of HTML, the text
+// part, an inline 6 KB logo.
+let html = "<html><body>" + String(repeating: "<p>Заказ KO-2026-001542 оплачен: выписка из ЕГРН на объект 77:01:0004012:1234, 450,00 ₽.</p>\n", count: 30) + #"<img src="cid:logo" alt="Ромашка"></body></html>"#
+let text = String(repeating: "Заказ KO-2026-001542 оплачен: выписка из ЕГРН на объект 77:01:0004012:1234, 450,00 ₽.\n", count: 30)
+let logo = (0..<6000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+
+func message(_ n: Int) throws -> EmailMessage {
+    EmailMessage(from: try EmailAddress("noreply@apikassa.ru", name: "ООО «Ромашка»"), to: [try EmailAddress("payer\(n)@example.ru")],
+                 replyTo: try EmailAddress("help@romashka.ru"), subject: "Заказ KO-2026-001542 оплачен — выписка будет готова через 2 часа",
+                 text: text, html: html,
+                 inline: [try EmailAttachment(filename: "logo.png", contentType: "image/png", data: logo, contentID: "logo")],
+                 messageID: try EmailMessage.messageID("n-\(n)", domain: "apikassa.ru"), date: Date())
+}
+
+let signer: DKIMSigner? = try keyFile.map { try DKIMSigner(domain: "apikassa.ru", selector: "k1", privateKeyPEM: String(contentsOfFile: $0, encoding: .utf8)) }
+
+func rate(_ seconds: Double, _ body: (Int) throws -> Void) rethrows -> Double {
+    let start = Date()
+    var n = 0
+    while Date().timeIntervalSince(start) < seconds {
+        try body(n)
+        n += 1
+    }
+    return Double(n) / Date().timeIntervalSince(start)
+}
+
+var results: [(String, Double)] = []
+let bytes = try EmailAdapter.wire(try message(0), signer: nil).count
+results.append(("mime_per_sec", try rate(min(seconds, 3)) { n in _ = try EmailAdapter.wire(try message(n), signer: nil) }))
+if let signer {
+    results.append(("mime_dkim_per_sec", try rate(min(seconds, 3)) { n in _ = try EmailAdapter.wire(try message(n), signer: signer) }))
+}
+if let port {
+    let transport = try SMTPTransport(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.none))
+    results.append(("sent_per_sec", try rate(seconds) { n in
+        let m = try message(n)
+        try transport.send(from: "bounce@apikassa.ru", to: m.to.map(\.address), message: try EmailAdapter.wire(m, signer: signer))
+    }))
+}
+if json {
+    print("{" + (results.map { "\"\($0.0)\": \(Int($0.1))" } + ["\"message_bytes\": \(bytes)", "\"dkim\": \(signer != nil)"]).joined(separator: ", ") + "}")
+} else {
+    print("message: \(bytes) bytes (MIME, \(signer == nil ? "unsigned" : "DKIM-signed when sent"))")
+    for (name, value) in results { print("\(name): \(Int(value))") }
+}
