@@ -22,7 +22,10 @@ public struct MIMEBoundaries: Sendable, Equatable {
 
     func makeGenerator() -> BoundaryGenerator {
         switch source {
-        case .system: BoundaryGenerator(state: nil)
+        // One draw from the system per message seeds the rest: a system call per character cost
+        // more than writing the whole message.
+        case .system:
+            BoundaryGenerator(state: UInt64.random(in: .min ... .max))
         case .seeded(let seed): BoundaryGenerator(state: seed)
         }
     }
@@ -33,11 +36,10 @@ public struct MIMEBoundaries: Sendable, Equatable {
 /// The `=_` start cannot occur in quoted-printable or base64 text, so a clash with a body is
 /// impossible in practice; the writer still checks each boundary against its content.
 struct BoundaryGenerator {
-    /// SplitMix64 state when seeded; nil draws from `SystemRandomNumberGenerator`.
-    private var state: UInt64?
-    private var system = SystemRandomNumberGenerator()
+    /// SplitMix64 state, seeded by a test or by one system draw per message.
+    private var state: UInt64
 
-    init(state: UInt64?) {
+    init(state: UInt64) {
         self.state = state
     }
 
@@ -52,7 +54,7 @@ struct BoundaryGenerator {
     }
 
     private mutating func nextRandom() -> UInt64 {
-        guard var z = state else { return system.next() }
+        var z = state
         z &+= 0x9E37_79B9_7F4A_7C15
         state = z
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
