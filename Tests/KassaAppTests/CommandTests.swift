@@ -2,16 +2,29 @@ import Foundation
 import Testing
 @testable import KassaApp
 
+/// What a command wrote, captured.
+private final class CapturedOutput: @unchecked Sendable {
+    // Safe: one command runs at a time on the calling task.
+    var out = ""
+    var err = ""
+}
+
+private func capturingConsole(stdin: String, environment: [String: String]) -> (Console, CapturedOutput) {
+    let buffer = CapturedOutput()
+    return (Console(out: { buffer.out += $0 }, err: { buffer.err += $0 }, input: { Data(stdin.utf8) }, environment: environment), buffer)
+}
+
 /// Runs `kassa` in-process, capturing what it writes.
 func kassa(_ words: [String], stdin: String = "", environment: [String: String] = [:]) -> (status: Int32, out: String, err: String) {
-    final class Buffer: @unchecked Sendable {
-        // Safe: one command runs at a time on the calling task.
-        var out = ""
-        var err = ""
-    }
-    let buffer = Buffer()
-    let console = Console(out: { buffer.out += $0 }, err: { buffer.err += $0 }, input: { Data(stdin.utf8) }, environment: environment)
+    let (console, buffer) = capturingConsole(stdin: stdin, environment: environment)
     let status = KassaCommand.run(words, console: console)
+    return (status, buffer.out, buffer.err)
+}
+
+/// Runs `kassa` in-process through the asynchronous entry point (`serve`, `send-email`), capturing what it writes.
+func kassaAsync(_ words: [String], stdin: String = "", environment: [String: String] = [:]) async -> (status: Int32, out: String, err: String) {
+    let (console, buffer) = capturingConsole(stdin: stdin, environment: environment)
+    let status = await KassaCommand.runAsync(words, console: console)
     return (status, buffer.out, buffer.err)
 }
 

@@ -6,18 +6,6 @@ import TestPeers
 /// `kassa send-email` end to end: aiosmtpd on loopback receives the message; Python's `email`
 /// reads it back and dkimpy verifies its signature.
 @Suite(.serialized) struct SendEmailCommandTests {
-    private func kassaAsync(_ words: [String], environment: [String: String] = [:]) async -> (status: Int32, out: String, err: String) {
-        final class Buffer: @unchecked Sendable {
-            // Safe: one command runs at a time on the calling task.
-            var out = ""
-            var err = ""
-        }
-        let buffer = Buffer()
-        let console = Console(out: { buffer.out += $0 }, err: { buffer.err += $0 }, input: { Data() }, environment: environment)
-        let status = await KassaCommand.runAsync(words, console: console)
-        return (status, buffer.out, buffer.err)
-    }
-
     @Test func sendsASignedMessageWithAnInlineLogoAndAnAttachment() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
