@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TemplateFuzzing"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels", "TestPeers"]),
         // Independent implementations (Python, in the .venv that `make test` prepares) that tests check ours against.
-        .target(name: "TestPeers", path: "Tests/TestPeers", exclude: ["smtp_server.py"]),
+        .target(name: "TestPeers", path: "Tests/TestPeers", exclude: ["Scripts"]),
         .testTarget(name: "KassaAppTests", dependencies: ["KassaApp", "TestPeers"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -23,6 +23,19 @@ static inline CURLcode ccurl_setopt_read_function(CURL *curl, ccurl_read_callbac
     return curl_easy_setopt(curl, CURLOPT_READFUNCTION, callback);
 }
 
+typedef size_t (*ccurl_write_callback)(char *data, size_t size, size_t count, void *context);
+static inline CURLcode ccurl_setopt_write_function(CURL *curl, ccurl_write_callback callback) {
+    return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, callback);
+}
+
+static inline CURLcode ccurl_setopt_header_function(CURL *curl, ccurl_write_callback callback) {
+    return curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, callback);
+}
+
+static inline CURLcode ccurl_setopt_off(CURL *curl, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(curl, option, value);
+}
+
 typedef int (*ccurl_debug_callback)(CURL *curl, curl_infotype type, char *data, size_t size, void *context);
 static inline CURLcode ccurl_setopt_debug_function(CURL *curl, ccurl_debug_callback callback) {
     return curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, callback);

@@ -6,7 +6,7 @@ import Foundation
 public final class PythonPeer: Sendable {
     public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    public static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    public static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts")
 
     public static var python: String {
         ProcessInfo.processInfo.environment["KASSA_TEST_PYTHON"] ?? repository.appendingPathComponent(".venv/bin/python").path
@@ -73,6 +73,11 @@ public final class PythonPeer: Sendable {
     public func port() async throws -> Int {
         let event = try await wait(for: "its port") { $0["port"] != nil }
         return event["port"] as? Int ?? 0
+    }
+
+    /// Writes `text` to the peer's standard input.
+    public func write(_ text: String) {
+        input.fileHandleForWriting.write(Data(text.utf8))
     }
 
     public func stop() {
