@@ -69,6 +69,10 @@ import TestPeers
     @Test func malformedMessagesAreRefusedWithTheirLine() {
         #expect(throws: DKIMError.bareLineBreak(line: 2)) { try DKIMMessage(Array("From: a@x.ru\r\nTo: b@y.ru\n\r\nbody\r\n".utf8)) }
         #expect(throws: DKIMError.bareLineBreak(line: 4)) { try DKIMMessage(Array("From: a@x.ru\r\n\r\nbody\r\nbare\rCR\r\n".utf8)) }
+        // The first bare break in the message is named, whichever kind; at either end too.
+        #expect(throws: DKIMError.bareLineBreak(line: 2)) { try DKIMMessage(Array("From: a@x.ru\r\nTo: b\n\r\nbody\rx\r\n".utf8)) }
+        #expect(throws: DKIMError.bareLineBreak(line: 1)) { try DKIMMessage(Array("\nFrom: a@x.ru\r\n".utf8)) }
+        #expect(throws: DKIMError.bareLineBreak(line: 2)) { try DKIMMessage(Array("From: a@x.ru\r\n\r".utf8)) }
         #expect(throws: DKIMError.malformedHeaderField(line: 2)) { try DKIMMessage(Array("From: a@x.ru\r\nno colon here\r\n\r\n".utf8)) }
         #expect(throws: DKIMError.malformedHeaderField(line: 1)) { try DKIMMessage(Array(" From: a@x.ru\r\n\r\n".utf8)) }
         #expect(throws: DKIMError.malformedHeaderField(line: 2)) { try DKIMMessage(Array("From: a@x.ru\r\n: empty name\r\n\r\n".utf8)) }

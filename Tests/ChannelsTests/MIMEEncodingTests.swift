@@ -126,6 +126,15 @@ import Testing
 }
 
 @Suite struct MIMEPrimitiveTests {
+    @Test(arguments: [
+        ("=_ak_X", "=_ak_X", true), ("ab=_ak_X", "=_ak_X", true), ("=_ak_Xcd", "=_ak_X", true),
+        ("=_ak_=_ak_X", "=_ak_X", true), ("=_ak_", "=_ak_X", false), ("_ak_X=", "=_ak_X", false),
+        ("=3D=C3=A9=_ak_Y", "=_ak_X", false), ("abc", "c", true), ("abc", "d", false), ("", "x", false), ("abc", "", true),
+    ])
+    func byteSearchFindsTheBoundaryAnywhere(_ haystack: String, _ needle: String, _ found: Bool) {
+        #expect(MIMEPart.bytes(Array(haystack.utf8), contain: Array(needle.utf8)) == found)
+    }
+
     @Test func base64BodyHas76CharacterLines() {
         let body = String(decoding: MIMEBase64.body(MIMEFixture.pdf), as: UTF8.self)
         let lines = body.components(separatedBy: "\r\n")

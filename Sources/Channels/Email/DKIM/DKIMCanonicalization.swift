@@ -61,46 +61,70 @@ enum DKIMCanonicalization {
     ///
     /// An unterminated last line is treated as if it ended in CRLF, which is what SMTP makes of it in transit.
     static func relaxedBody(_ body: some Collection<UInt8>) -> [UInt8] {
-        let body = Array(body)
-        var output: [UInt8] = []
-        output.reserveCapacity(body.count + 2)
-        // The output length after the last line with content: trailing empty lines are cut back to it.
-        var lengthThroughLastContent = 0
-        var pendingSpace = false
-        var lineHasContent = false
-        func endLine() {
-            output.append(contentsOf: [carriageReturn, lineFeed])
-            if lineHasContent {
-                lengthThroughLastContent = output.count
-            }
-            pendingSpace = false
-            lineHasContent = false
-        }
-        var index = 0
-        while index < body.count {
-            let byte = body[index]
-            if byte == carriageReturn && index + 1 < body.count && body[index + 1] == lineFeed {
-                endLine()
-                index += 2
-                continue
-            }
-            if isWhitespace(byte) {
-                pendingSpace = true
-            } else {
-                // A bare CR or LF is content here; DKIMMessage refuses messages that have one.
-                if pendingSpace {
-                    output.append(space)
-                    pendingSpace = false
+        let body = ContiguousArray(body)
+        return body.withUnsafeBufferPointer(relaxedBody)
+    }
+
+    /// One pass over the bytes into a buffer as long as the input plus a final CRLF: the output is
+    /// never longer (this runs over every signed message).
+    static func relaxedBody(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let count = input.count
+        return [UInt8](unsafeUninitializedCapacity: count + 2) { output, written in
+            var o = 0
+            // The output length after the last line with content: trailing empty lines are cut back to it.
+            var lengthThroughLastContent = 0
+            var pendingSpace = false
+            var lineHasContent = false
+            var i = 0
+            while i < count {
+                let byte = input[i]
+                if byte > space {
+                    // The common case, a run of visible characters (and UTF-8), copied as it is.
+                    if pendingSpace {
+                        output[o] = space
+                        o += 1
+                        pendingSpace = false
+                    }
+                    var end = i + 1
+                    while end < count && input[end] > space { end += 1 }
+                    (output.baseAddress! + o).update(from: input.baseAddress! + i, count: end - i)
+                    o += end - i
+                    i = end
+                    lineHasContent = true
+                    continue
                 }
-                output.append(byte)
-                lineHasContent = true
+                if byte == carriageReturn && i + 1 < count && input[i + 1] == lineFeed {
+                    output[o] = carriageReturn
+                    output[o + 1] = lineFeed
+                    o += 2
+                    if lineHasContent { lengthThroughLastContent = o }
+                    pendingSpace = false
+                    lineHasContent = false
+                    i += 2
+                    continue
+                }
+                if byte == space || byte == UInt8(ascii: "\t") {
+                    pendingSpace = true
+                } else {
+                    // A bare CR or LF is content here; DKIMMessage refuses messages that have one.
+                    if pendingSpace {
+                        output[o] = space
+                        o += 1
+                        pendingSpace = false
+                    }
+                    output[o] = byte
+                    o += 1
+                    lineHasContent = true
+                }
+                i += 1
             }
-            index += 1
+            if lineHasContent {
+                output[o] = carriageReturn
+                output[o + 1] = lineFeed
+                o += 2
+                lengthThroughLastContent = o
+            }
+            written = lengthThroughLastContent
         }
-        if lineHasContent {
-            endLine()
-        }
-        output.removeSubrange(lengthThroughLastContent...)
-        return output
     }
 }

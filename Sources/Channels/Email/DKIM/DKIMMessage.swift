@@ -1,3 +1,5 @@
+import Foundation
+
 /// A message split into its header fields and its body, the two parts DKIM canonicalises separately.
 struct DKIMMessage {
     /// One header field as it appears in the message, continuation lines included.
@@ -67,14 +69,26 @@ struct DKIMMessage {
 
     /// Throws for the first CR not followed by LF or LF not preceded by CR, which transports would rewrite after signing.
     private static func requireCRLFLineBreaks(_ message: [UInt8]) throws(DKIMError) {
-        for index in message.indices {
-            let byte = message[index]
-            let isBare = byte == UInt8(ascii: "\r")
-                ? index + 1 == message.endIndex || message[index + 1] != UInt8(ascii: "\n")
-                : byte == UInt8(ascii: "\n") && (index == message.startIndex || message[index - 1] != UInt8(ascii: "\r"))
-            if isBare {
-                throw .bareLineBreak(line: lineNumber(of: index, in: message))
+        // Every CR must be followed by LF and every LF preceded by CR: memchr jumps from one to the next.
+        let bare: Int? = message.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            let count = bytes.count
+            func firstBare(_ byte: UInt8, partner: UInt8, at offset: Int) -> Int? {
+                var from = 0
+                while from < count, let found = memchr(base + from, Int32(byte), count - from) {
+                    let index = base.distance(to: found)
+                    let other = index + offset
+                    if other < 0 || other >= count || bytes[other] != partner { return index }
+                    from = index + 1
+                }
+                return nil
             }
+            let cr = firstBare(UInt8(ascii: "\r"), partner: UInt8(ascii: "\n"), at: 1)
+            let lf = firstBare(UInt8(ascii: "\n"), partner: UInt8(ascii: "\r"), at: -1)
+            return [cr, lf].compactMap { $0 }.min()
+        }
+        if let bare {
+            throw .bareLineBreak(line: lineNumber(of: bare, in: message))
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes an ``EmailMessage`` as an RFC 5322 / MIME message ready for SMTP DATA.
 ///
 /// The output has CRLF line endings, no line longer than 998 octets, and is not dot-stuffed
@@ -136,12 +138,20 @@ public enum MIMEWriter {
 
     /// The last guard: no line of the message may pass the RFC 5322 limit.
     private static func checkLineLengths(_ output: [UInt8]) throws(EmailError) {
-        var lineStart = 0
-        for index in output.indices where output[index] == 0x0A {
-            if index - lineStart - 1 > maximumLineLength {
-                throw .lineTooLong(field: "message")
+        let tooLong = output.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            var lineStart = 0
+            while lineStart < bytes.count {
+                let end = memchr(base + lineStart, 0x0A, bytes.count - lineStart).map { base.distance(to: $0) } ?? bytes.count
+                // The line without its CR LF (or, for an unterminated last line, as it is).
+                let length = end < bytes.count ? end - lineStart - 1 : end - lineStart
+                if length > maximumLineLength { return true }
+                lineStart = end + 1
             }
-            lineStart = index + 1
+            return false
+        }
+        if tooLong {
+            throw .lineTooLong(field: "message")
         }
     }
 }

@@ -7,61 +7,55 @@ enum QuotedPrintable {
     static let lineLength = 76
 
     static func encode(_ text: String) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        var line: [UInt8] = []
-        var previousWasCR = false
-        for byte in text.utf8 {
-            switch byte {
-            case 0x0D:
-                encodeLine(line, into: &output)
-                output.append(contentsOf: [0x0D, 0x0A])
-                line.removeAll(keepingCapacity: true)
-                previousWasCR = true
-            case 0x0A:
-                if !previousWasCR {
-                    encodeLine(line, into: &output)
-                    output.append(contentsOf: [0x0D, 0x0A])
-                    line.removeAll(keepingCapacity: true)
+        var text = text
+        return text.withUTF8(encode)
+    }
+
+    /// One pass over the bytes into a buffer sized for the worst case: every byte escaped, plus a
+    /// soft break for every 25 of them (this runs over every text part of every message).
+    static func encode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let count = input.count
+        let capacity = count * 3 + (count / 24 + 1) * 3 + 2
+        return [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
+            var o = 0, column = 0, i = 0
+            while i < count {
+                let byte = input[i]
+                if byte == 0x0D || byte == 0x0A {
+                    output[o] = 0x0D
+                    output[o + 1] = 0x0A
+                    o += 2
+                    column = 0
+                    i += byte == 0x0D && i + 1 < count && input[i + 1] == 0x0A ? 2 : 1
+                    continue
                 }
-                previousWasCR = false
-            default:
-                line.append(byte)
-                previousWasCR = false
+                let isLast = i + 1 == count || input[i + 1] == 0x0D || input[i + 1] == 0x0A
+                let literal = byte == 0x20 || byte == 0x09 ? !isLast : byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")
+                let width = literal ? 1 : 3
+                // The last piece may fill the line to 76; any other must leave room for the soft break.
+                if column + width > (isLast ? lineLength : lineLength - 1) {
+                    output[o] = UInt8(ascii: "=")
+                    output[o + 1] = 0x0D
+                    output[o + 2] = 0x0A
+                    o += 3
+                    column = 0
+                }
+                if literal {
+                    output[o] = byte
+                    o += 1
+                } else {
+                    output[o] = UInt8(ascii: "=")
+                    output[o + 1] = hexDigit(byte >> 4)
+                    output[o + 2] = hexDigit(byte & 0x0F)
+                    o += 3
+                }
+                column += width
+                i += 1
             }
-        }
-        encodeLine(line, into: &output)
-        return output
-    }
-
-    /// One line of the text, without its line break, as one or more soft-broken encoded lines.
-    private static func encodeLine(_ line: [UInt8], into output: inout [UInt8]) {
-        var column = 0
-        for (index, byte) in line.enumerated() {
-            let isLast = index == line.count - 1
-            let literal: Bool
-            switch byte {
-            case 0x20, 0x09: literal = !isLast
-            case UInt8(ascii: "="): literal = false
-            case 33...126: literal = true
-            default: literal = false
-            }
-            let width = literal ? 1 : 3
-            // The last piece may fill the line to 76; any other must leave room for the soft break.
-            if column + width > (isLast ? lineLength : lineLength - 1) {
-                output.append(contentsOf: [UInt8(ascii: "="), 0x0D, 0x0A])
-                column = 0
-            }
-            if literal {
-                output.append(byte)
-            } else {
-                output.append(UInt8(ascii: "="))
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0x0F)])
-            }
-            column += width
+            written = o
         }
     }
 
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+    @inline(__always) private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    }
 }
