@@ -157,7 +157,7 @@ private let firstFailureCases: [FirstFailureCase] = [
         var cascade = CascadeState(policy: viberSMSEmail)
         _ = cascade.start()
         _ = cascade.sendSucceeded(accepted("viber-1"), now: t0)
-        let report = DeliveryReport(providerMessageID: "viber-1", status: status, at: t0.addingTimeInterval(60), code: "x")
+        let report = DeliveryReport(providerMessageID: "viber-1", status: status, at: t0.addingTimeInterval(60), providerCode: "x")
         #expect(cascade.reportReceived(report, on: .viber) == expected)
     }
 
@@ -264,7 +264,7 @@ private let firstFailureCases: [FirstFailureCase] = [
             .done(.email, .accepted), .giveUp(reason: "No channel reaches the recipient."), .nothing,
         ]
         #expect(try JSONDecoder().decode([CascadeAction].self, from: JSONEncoder().encode(actions)) == actions)
-        let report = DeliveryReport(providerMessageID: "1", status: .expired, at: t0, code: "104", reason: "The message expired.")
+        let report = DeliveryReport(providerMessageID: "1", status: .expired, at: t0, providerCode: "104", reason: "The message expired.")
         #expect(try JSONDecoder().decode(DeliveryReport.self, from: JSONEncoder().encode(report)) == report)
     }
 }

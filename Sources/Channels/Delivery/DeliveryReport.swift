@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// // SMS.ru callback line "sms_status\n000000-10000001\n103\n1750000000":
 /// let report = DeliveryReport(providerMessageID: "000000-10000001", status: .delivered,
-///                             at: Date(timeIntervalSince1970: 1_750_000_000), code: "103")
+///                             at: Date(timeIntervalSince1970: 1_750_000_000), providerCode: "103")
 /// ```
 public struct DeliveryReport: Sendable, Equatable, Codable {
     /// The id the provider gave when it took the message (`SendReceipt.providerMessageID`).
@@ -19,11 +19,11 @@ public struct DeliveryReport: Sendable, Equatable, Codable {
     /// A plain sentence for people, mostly for failures; never a secret.
     public let reason: String?
 
-    public init(providerMessageID: String, status: DeliveryStatus, at: Date? = nil, code: String? = nil, reason: String? = nil) {
+    public init(providerMessageID: String, status: DeliveryStatus, at: Date? = nil, providerCode: String? = nil, reason: String? = nil) {
         self.providerMessageID = providerMessageID
         self.status = status
         self.at = at
-        providerCode = code
+        self.providerCode = providerCode
         self.reason = reason
     }
 }
