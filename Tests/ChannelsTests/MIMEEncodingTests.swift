@@ -126,6 +126,16 @@ import Testing
 }
 
 @Suite struct MIMEPrimitiveTests {
+    @Test func controlCharactersAreCategoryCc() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if scalar.isControl != (scalar.properties.generalCategory == .control) {
+                Issue.record("U+\(String(value, radix: 16)) classified wrongly")
+                return
+            }
+        }
+    }
+
     @Test(arguments: [
         ("=_ak_X", "=_ak_X", true), ("ab=_ak_X", "=_ak_X", true), ("=_ak_Xcd", "=_ak_X", true),
         ("=_ak_=_ak_X", "=_ak_X", true), ("=_ak_", "=_ak_X", false), ("_ak_X=", "=_ak_X", false),

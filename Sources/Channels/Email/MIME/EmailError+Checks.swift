@@ -9,10 +9,16 @@ extension EmailError {
             case "\t":
                 continue
             default:
-                if scalar.properties.generalCategory == .control {
+                if scalar.isControl {
                     throw .controlCharacter(field: field)
                 }
             }
         }
     }
+}
+
+extension Unicode.Scalar {
+    /// Whether this is a control character (general category Cc, which Unicode fixes as
+    /// U+0000–U+001F and U+007F–U+009F): a range test, not a property table lookup per character.
+    var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }

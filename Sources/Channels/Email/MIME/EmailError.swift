@@ -111,7 +111,7 @@ public struct EmailError: Error, Sendable, Equatable, CustomStringConvertible {
             case "\n": escaped += "\\n"
             case "\0": escaped += "\\0"
             default:
-                if scalar.properties.generalCategory == .control {
+                if scalar.isControl {
                     escaped += "\\u{\(String(scalar.value, radix: 16))}"
                 } else {
                     escaped.unicodeScalars.append(scalar)

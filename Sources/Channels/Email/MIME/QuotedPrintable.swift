@@ -12,50 +12,65 @@ enum QuotedPrintable {
     }
 
     /// One pass over the bytes into a buffer sized for the worst case: every byte escaped, plus a
-    /// soft break for every 25 of them (this runs over every text part of every message).
+    /// soft break for every 25 of them (this runs over every text part of every message). Escapes
+    /// come from a table and go out as one 4-byte store, hence a byte of slack at the end.
     static func encode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let count = input.count
-        let capacity = count * 3 + (count / 24 + 1) * 3 + 2
-        return [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
-            var o = 0, column = 0, i = 0
-            while i < count {
-                let byte = input[i]
-                if byte == 0x0D || byte == 0x0A {
-                    output[o] = 0x0D
-                    output[o + 1] = 0x0A
-                    o += 2
-                    column = 0
-                    i += byte == 0x0D && i + 1 < count && input[i + 1] == 0x0A ? 2 : 1
-                    continue
+        let capacity = count * 3 + (count / 24 + 1) * 3 + 3
+        return escapes.withUnsafeBufferPointer { escapes in
+            [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
+                let out = UnsafeMutableRawPointer(output.baseAddress!)
+                var o = 0, column = 0, i = 0
+                while i < count {
+                    let byte = input[i]
+                    let escape = escapes[Int(byte)]
+                    if escape == 0 && column < lineLength - 1 {
+                        // A printable character with room to spare: the common case in ASCII text.
+                        out.storeBytes(of: byte, toByteOffset: o, as: UInt8.self)
+                        o += 1
+                        column += 1
+                        i += 1
+                        continue
+                    }
+                    if byte == 0x0D || byte == 0x0A {
+                        out.storeBytes(of: UInt16(0x0A0D).littleEndian, toByteOffset: o, as: UInt16.self)
+                        o += 2
+                        column = 0
+                        i += byte == 0x0D && i + 1 < count && input[i + 1] == 0x0A ? 2 : 1
+                        continue
+                    }
+                    let isLast = i + 1 == count || input[i + 1] == 0x0D || input[i + 1] == 0x0A
+                    // Space and tab are literal except at the end of a line, where they would be lost.
+                    let literal = escape == 0 || (!isLast && (byte == 0x20 || byte == 0x09))
+                    let width = literal ? 1 : 3
+                    // The last piece may fill the line to 76; any other must leave room for the soft break.
+                    if column + width > (isLast ? lineLength : lineLength - 1) {
+                        out.storeBytes(of: softBreak, toByteOffset: o, as: UInt32.self)
+                        o += 3
+                        column = 0
+                    }
+                    if literal {
+                        out.storeBytes(of: byte, toByteOffset: o, as: UInt8.self)
+                    } else {
+                        out.storeBytes(of: escape, toByteOffset: o, as: UInt32.self)
+                    }
+                    o += width
+                    column += width
+                    i += 1
                 }
-                let isLast = i + 1 == count || input[i + 1] == 0x0D || input[i + 1] == 0x0A
-                let literal = byte == 0x20 || byte == 0x09 ? !isLast : byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")
-                let width = literal ? 1 : 3
-                // The last piece may fill the line to 76; any other must leave room for the soft break.
-                if column + width > (isLast ? lineLength : lineLength - 1) {
-                    output[o] = UInt8(ascii: "=")
-                    output[o + 1] = 0x0D
-                    output[o + 2] = 0x0A
-                    o += 3
-                    column = 0
-                }
-                if literal {
-                    output[o] = byte
-                    o += 1
-                } else {
-                    output[o] = UInt8(ascii: "=")
-                    output[o + 1] = hexDigit(byte >> 4)
-                    output[o + 2] = hexDigit(byte & 0x0F)
-                    o += 3
-                }
-                column += width
-                i += 1
+                written = o
             }
-            written = o
         }
     }
 
-    @inline(__always) private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    /// `=XX` for each byte that must be escaped (its fourth byte is slack), 0 for one written as it is.
+    /// Space, tab, CR and LF are in the table too, as they need a look at what follows.
+    private static let escapes: [UInt32] = (0...255).map { byte in
+        if (33...126).contains(byte) && byte != Int(UInt8(ascii: "=")) { return 0 }
+        let digits = Array("0123456789ABCDEF".utf8)
+        return (UInt32(UInt8(ascii: "=")) | UInt32(digits[byte >> 4]) << 8 | UInt32(digits[byte & 0x0F]) << 16).littleEndian
     }
+
+    /// `=` CR LF, with a byte of slack.
+    private static let softBreak = (UInt32(UInt8(ascii: "=")) | 0x0D << 8 | 0x0A << 16).littleEndian
 }
