@@ -20,7 +20,7 @@ import TestPeers
     @Test func sendsOnePlainMessageIntactAndReusesTheConnection() async throws {
         let peer = try PythonPeer("smtp_server.py", [])
         let port = try await peer.port()
-        let transport = try SMTPTransport(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.none))
+        let transport = try SMTPTransport(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.plain))
         for i in 0..<3 {
             try transport.send(from: "kassa@apikassa.ru", to: ["payer\(i)@example.ru"], message: Self.message)
         }
@@ -90,7 +90,7 @@ import TestPeers
     func theServersRefusalsAreClassified(_ refusal: String, _ kind: DeliveryFailure.Kind, _ code: String, _ reason: String) async throws {
         let peer = try PythonPeer("smtp_server.py", ["--refuse", refusal])
         let port = try await peer.port()
-        let transport = try SMTPTransport(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.none))
+        let transport = try SMTPTransport(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.plain))
         let failure = try #require(throwing(try transport.send(from: "kassa@apikassa.ru", to: ["payer@example.ru"], message: Self.message)))
         #expect(failure.kind == kind)
         #expect(failure.providerCode == code)
@@ -98,14 +98,14 @@ import TestPeers
     }
 
     @Test func noServerOrASilentOneIsRetryable() async throws {
-        let closed = try SMTPTransport(try SMTPConfiguration(url: "smtp://127.0.0.1:1", tls: SMTPConfiguration.TLS.none))
+        let closed = try SMTPTransport(try SMTPConfiguration(url: "smtp://127.0.0.1:1", tls: SMTPConfiguration.TLS.plain))
         let refused = try #require(throwing(try closed.send(from: "a@apikassa.ru", to: ["b@example.ru"], message: Self.message)))
         #expect(refused.kind == .retryable(after: nil))
         #expect(refused.providerCode == "curl 7")
 
         let peer = try PythonPeer("smtp_server.py", ["--silent"])
         let port = try await peer.port()
-        var configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.none)
+        var configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.plain)
         configuration.timeout = .seconds(1)
         let hung = try SMTPTransport(configuration)
         let timedOut = try #require(throwing(try hung.send(from: "a@apikassa.ru", to: ["b@example.ru"], message: Self.message)))

@@ -1,4 +1,4 @@
-/// How to reach an SMTP server: `smtp://host[:port]` (STARTTLS, required unless `tls` is `.none`)
+/// How to reach an SMTP server: `smtp://host[:port]` (STARTTLS, required unless `tls` is `.plain`)
 /// or `smtps://host[:port]` (TLS from the first byte), with optional AUTH credentials.
 public struct SMTPConfiguration: Sendable {
     public enum TLS: String, Sendable, CaseIterable {
@@ -8,7 +8,7 @@ public struct SMTPConfiguration: Sendable {
         /// TLS from the start (port 465).
         case smtps
         /// No TLS at all: only for a test server on loopback.
-        case none
+        case plain = "none"
     }
 
     public var host: String

@@ -69,7 +69,7 @@ public final class SMTPTransport: Sendable {
             })
             _ = ccurl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(replies).toOpaque())
             _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
-            _ = ccurl_setopt_long(handle, CURLOPT_USE_SSL, Int(c.tls == .none ? CURLUSESSL_NONE.rawValue : CURLUSESSL_ALL.rawValue))
+            _ = ccurl_setopt_long(handle, CURLOPT_USE_SSL, Int(c.tls == .plain ? CURLUSESSL_NONE.rawValue : CURLUSESSL_ALL.rawValue))
             if let caFile = c.caFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
             if let username = c.username { _ = ccurl_setopt_string(handle, CURLOPT_USERNAME, username) }
             if let password = c.password { _ = ccurl_setopt_string(handle, CURLOPT_PASSWORD, password) }
