@@ -11,10 +11,17 @@ public struct OutboundMessage: Sendable {
     /// retry after a crash is recognisable as a duplicate.
     public let notificationID: String
     public let content: Content
+    /// The id under which the provider registered the template (Viber); nil where none is needed.
+    public let providerTemplateID: String?
+    /// The values of the registered template's placeholders, in order, as a provider that sends by
+    /// template id takes them (Viber through edna); empty where none are needed.
+    public let providerTemplateValues: [String]
 
-    public init(notificationID: String, content: Content) {
+    public init(notificationID: String, content: Content, providerTemplateID: String? = nil, providerTemplateValues: [String] = []) {
         self.notificationID = notificationID
         self.content = content
+        self.providerTemplateID = providerTemplateID
+        self.providerTemplateValues = providerTemplateValues
     }
 }
 
