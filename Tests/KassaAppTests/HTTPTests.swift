@@ -479,14 +479,18 @@ final class LogLines: @unchecked Sendable {
         #expect(before?["notes"] == ["the default template 'V' is not registered with Viber yet"])
         #expect(await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.partnerA, body: #"{"registered": true}"#).0 == 403)
         #expect(await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.moderator, body: #"{"registered": "yes"}"#).0 == 422)
-        let (status, record) = await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.moderator, body: #"{"registered": true}"#)
+        let (missingID, _) = await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.moderator, body: #"{"registered": true}"#)
+        #expect(missingID == 422)
+        let (status, record) = await call(f.router, "POST", "/v1/moderation/templates/\(id)/registration", token: f.moderator,
+                                          body: #"{"registered": true, "provider_template_id": "edna-4411"}"#)
         #expect(status == 200)
         #expect(record["registration"] == "registered")
+        #expect(record["provider_template_id"] == "edna-4411")
         #expect(record["serving_version"] == 1)
         #expect(await serving(f, event: "order.paid", channel: "viber")?["template_id"] == .string(id))
         let sms = try await approvedTemplate(f, name: "S")
         let (notViber, problem) = await call(f.router, "POST", "/v1/moderation/templates/\(sms)/registration", token: f.moderator,
-                                             body: #"{"registered": true}"#)
+                                             body: #"{"registered": true, "provider_template_id": "x"}"#)
         #expect(notViber == 409)
         #expect(problem["code"] == "not_viber")
     }

@@ -5,7 +5,8 @@
 //   mailbench --iterations N [--dkim-key PEM]   builds (and signs) N messages and exits: for
 //                                                callgrind, which counts instructions per message
 // With --port: one message at a time over one connection (sent_per_sec), then through the
-// EmailAdapter with 4 messages in flight over 2 connections (adapter_sent_per_sec).
+// EmailAdapter with --in-flight messages (default 8) over --connections (default 4) connections
+// (adapter_sent_per_sec), as the dispatcher sends.
 // Without --port only building and signing are measured. Run it held to one core (taskset -c 0),
 // with the SMTP sink on another, so that the sink is not what is measured.
 import Channels
@@ -21,6 +22,8 @@ var seconds = 5.0
 var keyFile: String?
 var json = false
 var iterations: Int?
+var connections = 4
+var inFlight = 8
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     switch arg {
@@ -28,6 +31,8 @@ while let arg = args.popFirst() {
     case "--seconds": seconds = args.popFirst().flatMap { Double($0) } ?? { fail("--seconds needs a number") }()
     case "--dkim-key": keyFile = args.popFirst() ?? { fail("--dkim-key needs a file") }()
     case "--json": json = true
+    case "--connections": connections = args.popFirst().flatMap { Int($0) } ?? { fail("--connections needs a number") }()
+    case "--in-flight": inFlight = args.popFirst().flatMap { Int($0) } ?? { fail("--in-flight needs a number") }()
     case "--iterations": iterations = args.popFirst().flatMap { Int($0) } ?? { fail("--iterations needs a number") }()
     default: fail("unknown argument '\(arg)'")
     }
@@ -81,8 +86,7 @@ if let port {
     // As the dispatcher sends: several messages in flight through the adapter, so that building and
     // signing one overlaps the SMTP round trips of another.
     let adapter = try EmailAdapter(smtp: try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", tls: SMTPConfiguration.TLS.plain),
-                                   connections: 2, dkim: signer, envelopeSender: "bounce@apikassa.ru")
-    let inFlight = 4
+                                   connections: connections, dkim: signer, envelopeSender: "bounce@apikassa.ru")
     // Built beforehand (cheap: no MIME yet) so that the tasks share nothing mutable.
     let queues: [[EmailMessage]] = try (0..<inFlight).map { w in try (0..<3000).map { try message(w * 1_000_000 + $0) } }
     let start = Date()

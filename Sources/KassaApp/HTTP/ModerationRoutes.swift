@@ -46,13 +46,19 @@ enum ModerationRoutes {
         // or an operator until the aggregator's callback records it itself.
         router.add("POST", "/v1/moderation/templates/:id/registration") { request, parameters in
             let actor = try KassaAPI.authenticate(request, store, allowing: [.moderator, .operator])
-            guard case .bool(let registered)? = try TemplateRoutes.jsonObject(request)["registered"] else {
+            let body = try TemplateRoutes.jsonObject(request)
+            guard case .bool(let registered)? = body["registered"] else {
                 throw APIError(422, "invalid_field", "'registered' is required: true or false")
+            }
+            let providerID = body["provider_template_id"]?.stringValue
+            if registered, providerID == nil || providerID!.isEmpty || providerID!.count > 200 {
+                throw APIError(422, "invalid_field", "'provider_template_id' is required when registered: the id the aggregator gave the template")
             }
             guard let record = try store.templateForModeration(id: parameters["id"] ?? "") else { throw APIError.notFound }
             try carryOut(on: record, by: actor.ownerID, in: store) { (machine) throws(TemplateModeration.Refusal) in
                 try machine.registrationDecided(registered: registered)
             }
+            try store.setProviderTemplateID(registered ? providerID : nil, templateID: record.id, actor: actor.ownerID)
             guard let updated = try store.templateForModeration(id: record.id) else { throw APIError.notFound }
             return .json(updated.json)
         }

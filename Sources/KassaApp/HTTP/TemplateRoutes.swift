@@ -129,15 +129,7 @@ enum TemplateRoutes {
         o["version"] = .int(number)
         if !diagnosticList.contains(where: { $0.severity == .error }) {
             do {
-                func compile(_ part: String) throws -> Template? {
-                    try content[part].map { try Template(source: $0, name: part) }
-                }
-                let folderChannel: TemplateFolder.Channel
-                if channel == .email, let subject = try compile("subject"), let html = try compile("html") {
-                    folderChannel = .email(subject: subject, html: html, text: try compile("text"))
-                } else if let body = try compile("body") {
-                    folderChannel = .message(body)
-                } else {
+                guard let folderChannel = try TemplateFolder.Channel(content: content, channel: channel) else {
                     throw APIError(422, "invalid_field", "the template has no content to preview")
                 }
                 let started = ContinuousClock.now

@@ -21,7 +21,7 @@ protocol IdempotencyStore: Sendable {
 }
 
 /// Everything the service keeps: what the HTTP API is built on, whatever the database.
-typealias KassaStore = AccountStore & TemplateStore & IdempotencyStore
+typealias KassaStore = AccountStore & TemplateStore & IdempotencyStore & NotificationStore
 
 extension SQLiteStore: IdempotencyStore {
     func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) throws -> IdempotencyClaim {

@@ -91,6 +91,76 @@ enum Migrations {
                 PRIMARY KEY (partner_id, event, channel)
             );
             """),
+        Migration(id: 7, name: "events, notifications, the outbox and link hosts", sql: """
+            ALTER TABLE templates ADD COLUMN provider_template_id TEXT;
+            CREATE TABLE partner_hosts (
+                partner_id TEXT NOT NULL REFERENCES partners (id),
+                host TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (partner_id, host)
+            );
+            CREATE TABLE events (
+                partner_id TEXT NOT NULL REFERENCES partners (id),
+                id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                order_id TEXT NOT NULL,
+                sandbox INTEGER NOT NULL,
+                request_hash BLOB NOT NULL,
+                body TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                PRIMARY KEY (partner_id, id)
+            );
+            CREATE TABLE notifications (
+                id TEXT PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                order_id TEXT NOT NULL,
+                sandbox INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                channel TEXT,
+                cascade TEXT NOT NULL,
+                next_action TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX notifications_by_order ON notifications (partner_id, order_id);
+            CREATE INDEX notifications_by_event ON notifications (partner_id, event_id);
+            CREATE TABLE notification_messages (
+                notification_id TEXT NOT NULL REFERENCES notifications (id),
+                channel TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                template TEXT NOT NULL,
+                subject TEXT,
+                html TEXT,
+                text TEXT NOT NULL,
+                provider_template_id TEXT,
+                sender_name TEXT,
+                reply_to TEXT,
+                PRIMARY KEY (notification_id, channel)
+            );
+            CREATE TABLE outbox (
+                notification_id TEXT PRIMARY KEY REFERENCES notifications (id),
+                due_at TEXT NOT NULL,
+                lease_until TEXT
+            );
+            CREATE INDEX outbox_by_due ON outbox (due_at);
+            CREATE TABLE notification_attempts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                notification_id TEXT NOT NULL REFERENCES notifications (id),
+                channel TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                outcome TEXT NOT NULL,
+                provider_message_id TEXT,
+                provider_code TEXT,
+                detail TEXT
+            );
+            CREATE INDEX attempts_by_notification ON notification_attempts (notification_id);
+            CREATE INDEX attempts_by_provider_id ON notification_attempts (channel, provider_message_id);
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.

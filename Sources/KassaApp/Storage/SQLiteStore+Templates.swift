@@ -31,7 +31,7 @@ extension SQLiteStore: TemplateStore {
 
     func template(id: String, partnerID: String) throws -> TemplateRecord? {
         let sql = "SELECT t.id AS id, t.event AS event, t.channel AS channel, t.name AS name, t.created_at AS created_at, "
-            + "t.registration AS registration, d.template_id AS default_id FROM templates t "
+            + "t.registration AS registration, t.provider_template_id AS provider_template_id, d.template_id AS default_id FROM templates t "
             + "LEFT JOIN template_defaults d ON d.partner_id = t.partner_id AND d.event = t.event AND d.channel = t.channel "
             + "WHERE t.id = ? AND t.partner_id = ?"
         guard let row = try database.query(sql, [.text(id), .text(partnerID)]).first,
@@ -51,7 +51,7 @@ extension SQLiteStore: TemplateStore {
         return TemplateRecord(id: id, partnerID: partnerID, event: row["event"].text ?? "", channel: channel,
                               name: row["name"].text ?? "", createdAt: row["created_at"].text ?? "", versions: versions,
                               registration: row["registration"].text.flatMap(TemplateModeration.Registration.init(rawValue:)) ?? .notNeeded,
-                              isDefault: row["default_id"].text == id)
+                              isDefault: row["default_id"].text == id, providerTemplateID: row["provider_template_id"].text)
     }
 
     func apply(_ actions: [TemplateModeration.Action], to record: TemplateRecord, machine: TemplateModeration,
@@ -135,5 +135,14 @@ extension SQLiteStore: TemplateStore {
 
     private static func contentJSON(_ content: [String: String]) -> String {
         Value.object(ValueObject(content.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })).jsonString
+    }
+
+    func setProviderTemplateID(_ value: String?, templateID: String, actor: String) throws {
+        let now = StoredTime.text(clock.now())
+        try database.transaction { tx in
+            try tx.query("UPDATE templates SET provider_template_id = ? WHERE id = ?", [value.map { .text($0) } ?? .null, .text(templateID)])
+            try tx.query("INSERT INTO audit_log (at, actor, template_id, message) VALUES (?, ?, ?, ?)",
+                         [.text(now), .text(actor), .text(templateID), .text("provider template id set to \(value ?? "none")")])
+        }
     }
 }

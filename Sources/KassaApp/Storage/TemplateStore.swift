@@ -23,6 +23,8 @@ struct TemplateRecord: Sendable, Equatable {
     let registration: TemplateModeration.Registration
     /// Whether this is the partner's default for its event and channel.
     var isDefault = false
+    /// The id under which the provider registered it (a Viber template at the aggregator).
+    var providerTemplateID: String? = nil
 
     /// The moderation state machine of this template.
     var moderation: TemplateModeration {
@@ -40,6 +42,7 @@ struct TemplateRecord: Sendable, Equatable {
          "created_at": .string(createdAt), "default": .bool(isDefault),
          "serving_version": serving.map { .int($0.number) } ?? .nil,
          "registration": .string(registration.rawValue),
+         "provider_template_id": providerTemplateID.map { .string($0) } ?? .nil,
          "versions": .array(versions.map { v in
              var o = ValueObject([("number", .int(v.number)), ("state", .string(v.state.rawValue)),
                                   ("content", .object(ValueObject(v.content.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))])
@@ -71,6 +74,8 @@ protocol TemplateStore: Sendable {
     func moderationQueue() throws -> [(record: TemplateRecord, number: Int)]
     /// A template by id whoever owns it (moderators only).
     func templateForModeration(id: String) throws -> TemplateRecord?
+    /// Records the id the provider gave the template when it registered it (nil: none).
+    func setProviderTemplateID(_ value: String?, templateID: String, actor: String) throws
     /// The audit log of a template, oldest first.
     func audit(templateID: String) throws -> [AuditEntry]
 }

@@ -27,7 +27,13 @@ final class ManualWallClock: WallClock {
 
 /// Stored times are UTC, written as ISO 8601 with milliseconds.
 enum StoredTime {
+    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+
     static func text(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+        date.formatted(style)
+    }
+
+    static func date(_ text: String) -> Date? {
+        try? style.parse(text)
     }
 }

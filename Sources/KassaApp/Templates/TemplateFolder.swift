@@ -44,6 +44,23 @@ struct TemplateFolder {
     }
 }
 
+extension TemplateFolder.Channel {
+    /// Compiles a stored template's parts (`subject`, `html`, `text`; or `body`); nil when the parts
+    /// the channel needs are missing.
+    init?(content: [String: String], channel: ChannelKind) throws {
+        func compile(_ part: String) throws -> Template? {
+            try content[part].map { try Template(source: $0, name: part) }
+        }
+        if channel == .email {
+            guard let subject = try compile("subject"), let html = try compile("html") else { return nil }
+            self = .email(subject: subject, html: html, text: try compile("text"))
+        } else {
+            guard let body = try compile("body") else { return nil }
+            self = .message(body)
+        }
+    }
+}
+
 extension RenderOptions {
     /// How notifications render: Russian, Moscow time.
     static func notification(escaping: Escaping) -> RenderOptions {

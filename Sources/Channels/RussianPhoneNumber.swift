@@ -5,8 +5,8 @@
 /// without the trunk prefix), with spaces, hyphens, dots and brackets anywhere. Anything else, a
 /// foreign number included, is refused as a permanent failure whose reason names the problem but
 /// not the number (it is personal data).
-enum RussianPhoneNumber {
-    static func normalize(_ text: String) throws(DeliveryFailure) -> String {
+public enum RussianPhoneNumber {
+    public static func normalize(_ text: String) throws(DeliveryFailure) -> String {
         var digits = ""
         var plus = false
         for scalar in text.unicodeScalars {

@@ -1,0 +1,69 @@
+import Foundation
+import TemplateEngine
+
+/// The hosts a partner registered for links in event data: an approved template must not become a
+/// phishing message because its data carries someone else's link. A registered host covers its
+/// subdomains (`kadastr-online.ru` covers `cdn.kadastr-online.ru`).
+struct LinkHosts: Sendable {
+    let hosts: Set<String>
+
+    /// A host as partners write it: lowercase letters, digits, hyphens and dots, no scheme or port.
+    static func normalize(_ text: String) -> String? {
+        let host = text.lowercased().trimmingCharacters(in: .whitespaces)
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard host.utf8.count <= 253, labels.count >= 2, labels.allSatisfy({ label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
+        }) else { return nil }
+        return host
+    }
+
+    func allows(_ host: String) -> Bool {
+        let host = host.lowercased()
+        return hosts.contains { host == $0 || host.hasSuffix("." + $0) }
+    }
+
+    /// The first link in `data` that is not allowed, as `path: why`; a link is any string that starts
+    /// with a scheme (`https:`, `http:`, `javascript:`…) or sits in a field the schema calls a URI.
+    func firstViolation(in data: Value, schema: Schema?, path: String = "data") -> String? {
+        switch data {
+        case .string(let text):
+            let isURIField = schema?.format == "uri"
+            guard isURIField || Self.looksLikeLink(text) else { return nil }
+            guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
+                return "\(path): '\(text.prefix(80))' is not a URL"
+            }
+            guard scheme == "https" || scheme == "http" else {
+                return "\(path): links must be http or https, not \(scheme):"
+            }
+            guard let host = url.host, !host.isEmpty else { return "\(path): the link has no host" }
+            guard url.user == nil, url.password == nil else { return "\(path): the link carries a user name or password" }
+            guard allows(host) else {
+                return "\(path): \(host) is not among the partner's registered link hosts"
+            }
+            return nil
+        case .array(let items):
+            for (i, item) in items.enumerated() {
+                if let found = firstViolation(in: item, schema: schema?.itemSchema, path: "\(path)[\(i)]") { return found }
+            }
+            return nil
+        case .object(let o):
+            for (key, value) in o.pairs {
+                if let found = firstViolation(in: value, schema: schema?.property(key), path: "\(path).\(key)") { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Text that a mail client or messenger would turn into a link: a URL scheme at the start.
+    private static func looksLikeLink(_ text: String) -> Bool {
+        let lowered = text.prefix(16).lowercased().trimmingCharacters(in: .whitespaces)
+        if lowered.hasPrefix("www.") { return true }
+        guard let colon = lowered.firstIndex(of: ":") else { return false }
+        let scheme = lowered[..<colon]
+        return !scheme.isEmpty && scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "+" || $0 == "-" || $0 == ".") }
+            && lowered[colon...].hasPrefix("://") || ["javascript", "data", "vbscript", "file"].contains(String(scheme))
+    }
+}

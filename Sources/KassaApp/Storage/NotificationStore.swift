@@ -1,0 +1,114 @@
+import Channels
+import Foundation
+import TemplateEngine
+
+/// A notification as the partner sees it: its messages, the cascade's history and every attempt.
+struct NotificationView: Sendable {
+    struct Attempt: Sendable, Equatable {
+        let channel: ChannelKind
+        let number: Int
+        let startedAt: String
+        let finishedAt: String?
+        /// `sending` until the provider answered, then `accepted` or `failed`; later reports update it.
+        let outcome: String
+        let providerMessageID: String?
+        let providerCode: String?
+        let detail: String?
+    }
+
+    let id: String
+    let eventID: String
+    let eventType: String
+    let orderID: String
+    let sandbox: Bool
+    let status: String
+    let channel: ChannelKind?
+    let messages: [RenderedMessage]
+    let attempts: [Attempt]
+    let createdAt: String
+    let updatedAt: String
+
+    var json: Value {
+        var o = ValueObject([("id", .string(id)), ("event_id", .string(eventID)), ("event_type", .string(eventType)),
+                             ("order_id", .string(orderID)), ("sandbox", .bool(sandbox)), ("status", .string(status))])
+        o["channel"] = channel.map { .string($0.rawValue) } ?? .nil
+        o["messages"] = .array(messages.map { m in
+            var message = ValueObject([("channel", .string(m.channel.rawValue)), ("recipient", .string(m.recipient)),
+                                       ("template", .string(m.template))])
+            if let subject = m.subject { message["subject"] = .string(subject) }
+            // The bodies are the partner's own content: shown in full in the sandbox, where reading
+            // them is the point; a live message shows its text only.
+            if sandbox, let html = m.html { message["html"] = .string(html) }
+            message["text"] = .string(m.text)
+            return .object(message)
+        })
+        o["attempts"] = .array(attempts.map { a in
+            var attempt = ValueObject([("channel", .string(a.channel.rawValue)), ("number", .int(a.number)),
+                                       ("started_at", .string(a.startedAt)), ("outcome", .string(a.outcome))])
+            attempt["finished_at"] = a.finishedAt.map { .string($0) } ?? .nil
+            attempt["provider_message_id"] = a.providerMessageID.map { .string($0) } ?? .nil
+            attempt["provider_code"] = a.providerCode.map { .string($0) } ?? .nil
+            attempt["detail"] = a.detail.map { .string($0) } ?? .nil
+            return .object(attempt)
+        })
+        o["created_at"] = .string(createdAt)
+        o["updated_at"] = .string(updatedAt)
+        return .object(o)
+    }
+}
+
+/// What the dispatcher needs of one notification it has claimed.
+struct DispatchRecord: Sendable {
+    let id: String
+    let partnerID: String
+    let sandbox: Bool
+    let createdAt: Date
+    var cascade: CascadeState
+    var nextAction: CascadeAction
+    let messages: [RenderedMessage]
+}
+
+/// What one step of the dispatcher changes, written in one transaction.
+struct DispatchOutcome: Sendable {
+    var cascade: CascadeState
+    var nextAction: CascadeAction
+    /// When the outbox should hand the notification back; nil when it is finished.
+    var due: Date?
+    /// The attempt the step finished, if it sent something.
+    var attemptID: Int64?
+    var attemptOutcome: String?
+    var providerMessageID: String?
+    var providerCode: String?
+    var detail: String?
+}
+
+/// Events, the notifications they made, the outbox, and the link hosts partners registered. Every
+/// method that takes a `partnerID` sees only that partner's rows.
+protocol NotificationStore: Sendable {
+    func linkHosts(partnerID: String) throws -> [String]
+    func addLinkHost(_ host: String, partnerID: String) throws
+    func removeLinkHost(_ host: String, partnerID: String) throws -> Bool
+
+    /// The stored answer for an event id already accepted, and the hash of its request, if any.
+    func acceptedEvent(id: String, partnerID: String) throws -> (hash: [UInt8], answer: String)?
+    /// Writes the event, its notifications, their messages and their outbox rows in one transaction;
+    /// returns the answer stored for the event id (the earlier one when the id was already taken by
+    /// the same request; a different request with that id is `StoreError.duplicate`).
+    func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
+                notifications: [PlannedNotification], now: Date) throws -> String
+
+    /// Leases up to `limit` notifications whose time has come, so that no other dispatcher takes
+    /// them until `leaseUntil`; a lease left by a crashed process expires and the row comes back.
+    func claimDue(now: Date, leaseUntil: Date, limit: Int) throws -> [String]
+    func dispatchRecord(id: String) throws -> DispatchRecord?
+    /// Records that an attempt starts, before the provider is called.
+    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date) throws -> Int64
+    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws
+    /// The notification whose attempt on `channel` got `providerMessageID`.
+    func notificationID(channel: ChannelKind, providerMessageID: String) throws -> String?
+    /// Rows waiting in the outbox.
+    func outboxDepth() throws -> Int
+
+    func notifications(partnerID: String, orderID: String) throws -> [NotificationView]
+    func notification(id: String, partnerID: String) throws -> NotificationView?
+}

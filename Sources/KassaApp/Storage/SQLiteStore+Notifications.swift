@@ -1,0 +1,168 @@
+import Channels
+import Foundation
+import TemplateEngine
+
+extension SQLiteStore: NotificationStore {
+    func linkHosts(partnerID: String) throws -> [String] {
+        try database.query("SELECT host FROM partner_hosts WHERE partner_id = ? ORDER BY host", [.text(partnerID)]).compactMap { $0["host"].text }
+    }
+
+    func addLinkHost(_ host: String, partnerID: String) throws {
+        try database.query("INSERT OR IGNORE INTO partner_hosts (partner_id, host, created_at) VALUES (?, ?, ?)",
+                           [.text(partnerID), .text(host), .text(StoredTime.text(clock.now()))])
+    }
+
+    func removeLinkHost(_ host: String, partnerID: String) throws -> Bool {
+        try database.transaction { tx in
+            let found = try !tx.query("SELECT 1 FROM partner_hosts WHERE partner_id = ? AND host = ?", [.text(partnerID), .text(host)]).isEmpty
+            try tx.query("DELETE FROM partner_hosts WHERE partner_id = ? AND host = ?", [.text(partnerID), .text(host)])
+            return found
+        }
+    }
+
+    func acceptedEvent(id: String, partnerID: String) throws -> (hash: [UInt8], answer: String)? {
+        guard let row = try database.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
+                                           [.text(partnerID), .text(id)]).first
+        else { return nil }
+        return (row["request_hash"].blob ?? [], row["answer"].text ?? "")
+    }
+
+    func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
+                notifications: [PlannedNotification], now: Date) throws -> String {
+        let at = StoredTime.text(now)
+        return try database.transaction { tx in
+            if let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
+                                      [.text(event.partnerID), .text(event.id)]).first {
+                guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
+                return row["answer"].text ?? ""
+            }
+            try tx.query("INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [.text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID), .integer(event.sandbox ? 1 : 0),
+                          .blob(hash), .text(body), .text(answer), .text(at)])
+            for n in notifications {
+                try tx.query("INSERT INTO notifications (id, partner_id, event_id, event_type, order_id, sandbox, status, channel, cascade, next_action, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             [.text(n.id), .text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID),
+                              .integer(event.sandbox ? 1 : 0), .text(Self.status(of: n.firstAction)), .text(n.cascade.channel?.rawValue ?? ""),
+                              .text(try Self.encode(n.cascade)), .text(try Self.encode(n.firstAction)), .text(at), .text(at)])
+                for m in n.messages {
+                    try tx.query("INSERT INTO notification_messages (notification_id, channel, recipient, template, subject, html, text, provider_template_id, sender_name, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 [.text(n.id), .text(m.channel.rawValue), .text(m.recipient), .text(m.template), Self.optional(m.subject),
+                                  Self.optional(m.html), .text(m.text), Self.optional(m.providerTemplateID), Self.optional(m.senderName),
+                                  Self.optional(m.replyTo)])
+                }
+                try tx.query("INSERT INTO outbox (notification_id, due_at) VALUES (?, ?)", [.text(n.id), .text(at)])
+            }
+            return answer
+        }
+    }
+
+    func claimDue(now: Date, leaseUntil: Date, limit: Int) throws -> [String] {
+        let at = StoredTime.text(now)
+        return try database.query("""
+            UPDATE outbox SET lease_until = ? WHERE notification_id IN (
+                SELECT notification_id FROM outbox WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                ORDER BY due_at LIMIT ?)
+            RETURNING notification_id
+            """, [.text(StoredTime.text(leaseUntil)), .text(at), .text(at), .integer(Int64(limit))]).compactMap { $0["notification_id"].text }
+    }
+
+    func dispatchRecord(id: String) throws -> DispatchRecord? {
+        guard let row = try database.query("SELECT id, partner_id, sandbox, cascade, next_action, created_at FROM notifications WHERE id = ?",
+                                           [.text(id)]).first,
+              let cascadeText = row["cascade"].text, let actionText = row["next_action"].text
+        else { return nil }
+        return DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", sandbox: row["sandbox"].integer == 1,
+                              createdAt: StoredTime.date(row["created_at"].text ?? "") ?? Date(),
+                              cascade: try Self.decode(CascadeState.self, cascadeText), nextAction: try Self.decode(CascadeAction.self, actionText),
+                              messages: try messages(of: id))
+    }
+
+    private func messages(of id: String) throws -> [RenderedMessage] {
+        try database.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, sender_name, reply_to FROM notification_messages WHERE notification_id = ?",
+                           [.text(id)]).compactMap { m in
+            guard let channel = m["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
+            return RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
+                                   subject: m["subject"].text, html: m["html"].text, text: m["text"].text ?? "",
+                                   providerTemplateID: m["provider_template_id"].text, senderName: m["sender_name"].text,
+                                   replyTo: m["reply_to"].text)
+        }
+    }
+
+    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date) throws -> Int64 {
+        let rows = try database.query("INSERT INTO notification_attempts (notification_id, channel, number, started_at, outcome) VALUES (?, ?, ?, ?, 'sending') RETURNING id",
+                                      [.text(notificationID), .text(channel.rawValue), .integer(Int64(number)), .text(StoredTime.text(at))])
+        return rows.first?["id"].integer ?? 0
+    }
+
+    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws {
+        let at = StoredTime.text(now)
+        try database.transaction { tx in
+            if let attempt = outcome.attemptID {
+                try tx.query("UPDATE notification_attempts SET finished_at = ?, outcome = ?, provider_message_id = ?, provider_code = ?, detail = ? WHERE id = ?",
+                             [.text(at), .text(outcome.attemptOutcome ?? "failed"), Self.optional(outcome.providerMessageID),
+                              Self.optional(outcome.providerCode), Self.optional(outcome.detail), .integer(attempt)])
+            }
+            try tx.query("UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
+                         [.text(Self.status(of: outcome.nextAction)), .text(outcome.cascade.channel?.rawValue ?? ""),
+                          .text(try Self.encode(outcome.cascade)), .text(try Self.encode(outcome.nextAction)), .text(at), .text(notificationID)])
+            if let due = outcome.due {
+                try tx.query("UPDATE outbox SET due_at = ?, lease_until = NULL WHERE notification_id = ?", [.text(StoredTime.text(due)), .text(notificationID)])
+            } else {
+                try tx.query("DELETE FROM outbox WHERE notification_id = ?", [.text(notificationID)])
+            }
+        }
+    }
+
+    func notificationID(channel: ChannelKind, providerMessageID: String) throws -> String? {
+        try database.query("SELECT notification_id FROM notification_attempts WHERE channel = ? AND provider_message_id = ? ORDER BY id DESC LIMIT 1",
+                           [.text(channel.rawValue), .text(providerMessageID)]).first?["notification_id"].text
+    }
+
+    func outboxDepth() throws -> Int {
+        Int(try database.query("SELECT count(*) AS n FROM outbox").first?["n"].integer ?? 0)
+    }
+
+    func notifications(partnerID: String, orderID: String) throws -> [NotificationView] {
+        try database.query("SELECT id FROM notifications WHERE partner_id = ? AND order_id = ? ORDER BY created_at, id",
+                           [.text(partnerID), .text(orderID)]).compactMap { $0["id"].text }.compactMap { try notification(id: $0, partnerID: partnerID) }
+    }
+
+    func notification(id: String, partnerID: String) throws -> NotificationView? {
+        guard let row = try database.query("SELECT * FROM notifications WHERE id = ? AND partner_id = ?", [.text(id), .text(partnerID)]).first else {
+            return nil
+        }
+        let attempts = try database.query("SELECT * FROM notification_attempts WHERE notification_id = ? ORDER BY id", [.text(id)]).compactMap { a -> NotificationView.Attempt? in
+            guard let channel = a["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
+            return NotificationView.Attempt(channel: channel, number: Int(a["number"].integer ?? 0), startedAt: a["started_at"].text ?? "",
+                                            finishedAt: a["finished_at"].text, outcome: a["outcome"].text ?? "",
+                                            providerMessageID: a["provider_message_id"].text, providerCode: a["provider_code"].text,
+                                            detail: a["detail"].text)
+        }
+        return NotificationView(id: id, eventID: row["event_id"].text ?? "", eventType: row["event_type"].text ?? "",
+                                orderID: row["order_id"].text ?? "", sandbox: row["sandbox"].integer == 1, status: row["status"].text ?? "",
+                                channel: row["channel"].text.flatMap(ChannelKind.init(rawValue:)), messages: try messages(of: id),
+                                attempts: attempts, createdAt: row["created_at"].text ?? "", updatedAt: row["updated_at"].text ?? "")
+    }
+
+    /// The notification's status as the partner reads it, from what the cascade does next.
+    static func status(of action: CascadeAction) -> String {
+        switch action {
+        case .send: "queued"
+        case .retry: "retrying"
+        case .awaitConfirmation: "awaiting_delivery"
+        case .done(_, let status): status.rawValue
+        case .giveUp: "failed"
+        case .nothing: "queued"
+        }
+    }
+
+    private static func optional(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
+
+    private static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}
