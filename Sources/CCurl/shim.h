@@ -41,6 +41,10 @@ static inline CURLcode ccurl_setopt_debug_function(CURL *curl, ccurl_debug_callb
     return curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, callback);
 }
 
+static inline CURLcode ccurl_setopt_prereq_function(CURL *curl, curl_prereq_callback callback) {
+    return curl_easy_setopt(curl, CURLOPT_PREREQFUNCTION, callback);
+}
+
 static inline CURLcode ccurl_getinfo_long(CURL *curl, CURLINFO info, long *value) {
     return curl_easy_getinfo(curl, info, value);
 }

@@ -88,6 +88,38 @@ import TestPeers
         #expect(wrong?.isPermanent == true)
     }
 
+    @Test func aPinnedRequestGoesToThePinnedAddressWhateverDNSSays() async throws {
+        let fake = try await FakeProvider("fake_http.py")
+        defer { fake.stop() }
+        let port = try #require(fake.baseURL.split(separator: ":").last)
+        // `.invalid` never resolves, so only the pin can carry the request to the fake.
+        var request = HTTPRequest(.get, "http://hooks.invalid:\(port)/pinned")
+        request.pinnedAddresses = ["127.0.0.1"]
+        #expect(try await HTTPClient(timeout: .seconds(5)).send(request).status == 404)
+        #expect(fake.requests.first?.path == "/pinned")
+        #expect(fake.requests.first?.headers["host"] == "hooks.invalid:\(port)")
+    }
+
+    @Test func aConnectionToAnAddressOutsideThePinIsRefusedBeforeTheRequest() async throws {
+        let fake = try await FakeProvider("fake_http.py")
+        defer { fake.stop() }
+        let client = HTTPClient(timeout: .seconds(5))
+        var request = HTTPRequest(.get, fake.baseURL + "/")
+        request.pinnedAddresses = ["127.0.0.2", "::1"]
+        let failure = await #expect(throws: DeliveryFailure.self) { try await client.send(request) }
+        #expect(failure?.isPermanent == true)
+        #expect(failure?.reason == "the connection went to 127.0.0.1, which is not one of the addresses the request is pinned to")
+        // A connection kept alive from an unpinned request is not reused for a pinned one elsewhere.
+        let port = try #require(fake.baseURL.split(separator: ":").last)
+        var reused = HTTPRequest(.get, "http://localhost:\(port)/")
+        #expect(try await client.send(reused).status == 404)
+        reused.pinnedAddresses = ["127.0.0.2"]
+        #expect(await #expect(throws: DeliveryFailure.self) { try await client.send(reused) }?.isPermanent == true)
+        #expect(fake.requests.count == 1)
+        request.pinnedAddresses = ["localhost"]
+        #expect(await #expect(throws: DeliveryFailure.self) { try await client.send(request) }?.providerCode == "http pin")
+    }
+
     @Test func tlsIsVerified() async throws {
         let certificate = try TestCertificate()
         defer { certificate.remove() }

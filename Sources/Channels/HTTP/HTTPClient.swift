@@ -12,6 +12,11 @@ public struct HTTPRequest: Sendable {
     /// Header fields in order; a value with CR or LF is refused before anything is sent.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// When set, the connection goes only to these IP addresses: the URL's host name resolves to them
+    /// (libcurl's `CURLOPT_RESOLVE`), no proxy is used, and a connection to any other address, a
+    /// reused one included, is refused before the request is sent. A pinned entry stays in the
+    /// handle's DNS cache, so a client that pins should be used only for pinned requests.
+    public var pinnedAddresses: [String]?
 
     public init(_ method: Method, _ url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.method = method
@@ -61,6 +66,11 @@ public struct HTTPResponse: Sendable, Equatable {
 public struct HTTPHeaderField: Sendable, Equatable {
     public let name: String
     public let value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// A small HTTP/1.1 client on libcurl for providers' APIs: keep-alive connections held in a pool of
@@ -140,6 +150,11 @@ public final class HTTPClient: Sendable {
         // libcurl adds `Expect: 100-continue` to larger posts, which costs a round trip.
         list = curl_slist_append(list, "Expect:")
         defer { curl_slist_free_all(list) }
+        var resolve: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(resolve) }
+        if let pinned = request.pinnedAddresses {
+            (answer.pinned, resolve) = try Self.pin(request.url, to: pinned)
+        }
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buffer in
             _ = ccurl_setopt_string(handle, CURLOPT_URL, request.url)
             _ = ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
@@ -176,12 +191,26 @@ public final class HTTPClient: Sendable {
             _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))
             _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             _ = ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+            if answer.pinned != nil {
+                _ = ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolve)
+                _ = ccurl_setopt_string(handle, CURLOPT_NOPROXY, "*")
+                _ = ccurl_setopt_prereq_function(handle, { context, primaryIP, _, _, _ in
+                    guard let context, let primaryIP else { return CURL_PREREQFUNC_ABORT }
+                    let allowed = Unmanaged<Answer>.fromOpaque(context).takeUnretainedValue().allows(String(cString: primaryIP))
+                    return allowed ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT
+                })
+                _ = ccurl_setopt_pointer(handle, CURLOPT_PREREQDATA, context)
+            }
             let code = curl_easy_perform(handle)
             _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, nil)
             _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, nil)
             _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
             _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
             return code
+        }
+        if let refused = answer.refusedAddress {
+            throw DeliveryFailure(.permanent, code: "curl \(code.rawValue)",
+                                  reason: "the connection went to \(refused), which is not one of the addresses the request is pinned to")
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -190,6 +219,40 @@ public final class HTTPClient: Sendable {
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: answer.headers, body: answer.bytes)
+    }
+
+    /// The pinned addresses as bytes, and the `CURLOPT_RESOLVE` entry that maps the URL's host, as
+    /// libcurl itself parses it, to them (none for a host that is already an IP address).
+    static func pin(_ url: String, to addresses: [String]) throws(DeliveryFailure) -> ([[UInt8]], UnsafeMutablePointer<curl_slist>?) {
+        let bytes = addresses.compactMap(ipAddressBytes)
+        guard !addresses.isEmpty, bytes.count == addresses.count else {
+            throw DeliveryFailure(.permanent, code: "http pin", reason: "the pinned addresses \(addresses) are not all IP addresses")
+        }
+        guard let handle = curl_url() else {
+            throw DeliveryFailure(.permanent, code: "curl init", reason: "libcurl could not make a URL handle")
+        }
+        defer { curl_url_cleanup(handle) }
+        var host: UnsafeMutablePointer<CChar>?, port: UnsafeMutablePointer<CChar>?
+        defer { curl_free(host); curl_free(port) }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK,
+              curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK,
+              curl_url_get(handle, CURLUPART_PORT, &port, UInt32(CURLU_DEFAULT_PORT)) == CURLUE_OK,
+              let host, let port else {
+            throw DeliveryFailure(.permanent, code: "http url", reason: "the URL '\(url.prefix(80))' has no host and port libcurl can read")
+        }
+        let hostName = String(cString: host)
+        guard !hostName.hasPrefix("["), ipAddressBytes(hostName) == nil else { return (bytes, nil) }
+        let targets = addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
+        return (bytes, curl_slist_append(nil, "\(hostName):\(String(cString: port)):\(targets)"))
+    }
+
+    /// The 4 or 16 bytes of an IPv4 or IPv6 address written as text, or nil for anything else.
+    static func ipAddressBytes(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
     }
 
     /// What a failed transfer means for the message: a timeout or a dropped connection may succeed
@@ -228,6 +291,10 @@ private final class Answer {
     private(set) var bytes: [UInt8] = []
     private(set) var headers: [HTTPHeaderField] = []
     private(set) var overflowed = false
+    /// The addresses a pinned request may connect to, as bytes; nil when it is not pinned.
+    var pinned: [[UInt8]]?
+    /// The address a pinned request was refused a connection to.
+    private(set) var refusedAddress: String?
 
     init(limit: Int) { self.limit = limit }
 
@@ -238,6 +305,16 @@ private final class Answer {
         }
         bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
         return count
+    }
+
+    /// Whether a pinned request may go on over a connection to `address`; remembers the refusal when not.
+    func allows(_ address: String) -> Bool {
+        guard let pinned else { return true }
+        guard let bytes = HTTPClient.ipAddressBytes(address), pinned.contains(bytes) else {
+            refusedAddress = address
+            return false
+        }
+        return true
     }
 
     func header(_ data: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
