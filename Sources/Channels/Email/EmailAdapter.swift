@@ -31,7 +31,8 @@ public final class EmailAdapter: ChannelAdapter {
         if let wait = rateLimit?.take() {
             throw DeliveryFailure(.rateLimited(after: wait), code: "local", reason: "the account's sending rate is used up")
         }
-        let bytes = try Self.wire(email, signer: signer)
+        let signer = self.signer
+        let bytes = try await CPUWorkers.shared.run { () throws(DeliveryFailure) in try Self.wire(email, signer: signer) }
         let transport = transports[next.wrappingAdd(1, ordering: .relaxed).oldValue % transports.count]
         let sender = envelopeSender ?? email.from.address
         let recipients = email.to.map(\.address)
