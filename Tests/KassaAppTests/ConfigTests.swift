@@ -78,7 +78,7 @@ import TemplateEngine
     @Test func aSecretMovedToAnotherFieldOrKeyDoesNotOpen() throws {
         let box = try SecretBox(key: key)
         let sealed = "sealed:" + (try box.seal("s3cret", context: "providers.smtp.password"))
-        var moved = try load(#"{"providers": {"viber": {"password": "\#(sealed)"}}}"#)
+        var moved = try load(#"{"providers": {"viber": {"api_key": "\#(sealed)"}}}"#)
         #expect(throws: ServiceConfig.Problem.self) { try moved.openSecrets(with: box) }
         var otherKey = try load(#"{"providers": {"smtp": {"password": "\#(sealed)"}}}"#)
         #expect(throws: ServiceConfig.Problem.self) { try otherKey.openSecrets(with: try SecretBox(key: [UInt8](repeating: 8, count: 32))) }

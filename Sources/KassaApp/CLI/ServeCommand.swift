@@ -21,6 +21,8 @@ enum ServeCommand {
         if args.flag("demo") {
             if isNew {
                 let (partner, live, sandbox) = try store.createPartner(name: "Демо-партнёр")
+                // The hosts of the events' sample data, so that the sample event is accepted as it is.
+                for host in LinkHosts.hosts(inSamplesOf: EventCatalog.all) { try store.addLinkHost(host, partnerID: partner.id) }
                 let (moderator, moderatorToken) = try store.createModerator(login: "moderator")
                 console.print("""
                     demo partner \(partner.id)
@@ -34,7 +36,16 @@ enum ServeCommand {
                 console.error("--demo: '\(dataDir.path)' already has data; no demo accounts created")
             }
         }
-        var router = KassaAPI.router(store: store, base: base, limits: .init(maxTemplateBytes: config.maxTemplateBytes))
+        let channels: ChannelSet
+        do {
+            channels = try ChannelSet.live(config)
+        } catch let problem as ServiceConfig.Problem {
+            throw CommandFailure(problem.message)
+        }
+        let metrics = Metrics()
+        let dispatcher = OutboxDispatcher(store: store, live: channels, metrics: metrics, log: { console.error($0) })
+        var router = KassaAPI.router(store: store, base: base, limits: .init(maxTemplateBytes: config.maxTemplateBytes), metrics: metrics,
+                                     eventAccepted: { dispatcher.wake() })
         router.log = { console.error($0) }
         let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })
         let address: (host: String, port: Int)
@@ -45,9 +56,13 @@ enum ServeCommand {
             throw CommandFailure("cannot listen on \(config.host):\(config.port): \(error)")
         }
         console.print("listening on http://\(address.host):\(address.port)")
+        let dispatching = Task { await dispatcher.run() }
         await waitForTerminationSignal()
         console.error(#"{"level":"info","msg":"shutting down: no new connections, finishing requests in flight"}"#)
         await server.shutdown()
+        dispatching.cancel()
+        dispatcher.wake()
+        await dispatching.value
         return 0
     }
 

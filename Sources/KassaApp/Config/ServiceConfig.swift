@@ -61,10 +61,10 @@ struct ServiceConfig: Sendable {
 
     /// What each provider takes; `secret` fields must be sealed or come from the environment.
     static let providerFields: [String: (plain: [String], secret: [String])] = [
-        "smtp": (["url", "username", "from"], ["password"]),
-        "sms_ru": (["sender"], ["api_id"]),
-        "viber": (["url", "login", "sender"], ["password"]),
-        "vk": (["group_id"], ["token"]),
+        "smtp": (["url", "tls", "username", "from", "connections"], ["password"]),
+        "sms_ru": (["url", "sender", "test"], ["api_id"]),
+        "viber": (["url", "sender"], ["api_key", "callback_key"]),
+        "vk": (["url", "group_id"], ["token", "callback_secret"]),
     ]
 
     /// The configuration from `file` (when given) and `environment`. Sealed secrets stay sealed

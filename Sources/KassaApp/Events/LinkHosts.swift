@@ -57,6 +57,22 @@ struct LinkHosts: Sendable {
         }
     }
 
+    /// The hosts of the links in the events' sample data (for a demo partner).
+    static func hosts(inSamplesOf events: [EventDefinition]) -> [String] {
+        func collect(_ value: Value, into hosts: inout Set<String>) {
+            switch value {
+            case .string(let text) where looksLikeLink(text):
+                if let host = URLComponents(string: text)?.host?.lowercased() { hosts.insert(host) }
+            case .array(let items): for item in items { collect(item, into: &hosts) }
+            case .object(let o): for (_, v) in o.pairs { collect(v, into: &hosts) }
+            default: break
+            }
+        }
+        var hosts: Set<String> = []
+        for event in events { collect(event.sample, into: &hosts) }
+        return hosts.sorted()
+    }
+
     /// Text that a mail client or messenger would turn into a link: a URL scheme at the start.
     private static func looksLikeLink(_ text: String) -> Bool {
         let lowered = text.prefix(16).lowercased().trimmingCharacters(in: .whitespaces)

@@ -9,8 +9,10 @@ struct APILimits: Sendable {
 
 /// The service's routes, built on the store: the same router serves real sockets and tests.
 enum KassaAPI {
+    /// `eventAccepted` runs after each new event is stored (the dispatcher's wake-up).
     static func router(store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits = APILimits(),
-                       metrics: Metrics = Metrics()) -> Router {
+                       metrics: Metrics = Metrics(), clock: any WallClock = SystemWallClock(),
+                       eventAccepted: @escaping @Sendable () -> Void = {}) -> Router {
         var router = Router()
         router.metrics = metrics
         router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
@@ -34,6 +36,8 @@ enum KassaAPI {
         }
         TemplateRoutes.add(to: &router, store: store, base: base, limits: limits, metrics: metrics)
         ModerationRoutes.add(to: &router, store: store, metrics: metrics)
+        let planner = NotificationPlanner(store: store, base: base, compiled: CompiledTemplates(), metrics: metrics)
+        EventRoutes.add(to: &router, store: store, planner: planner, clock: clock, accepted: eventAccepted)
         // Every POST may carry an Idempotency-Key.
         let idempotency = Idempotency(store: store)
         router.wrap(method: "POST", in: idempotency.wrap)

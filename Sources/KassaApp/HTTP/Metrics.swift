@@ -17,7 +17,16 @@ final class Metrics: Sendable {
         var latencySum = 0.0
         var renders: [String: Int] = [:]
         var renderSeconds = 0.0
+        var sends: [String: Int] = [:]
+        var notifications: [String: Int] = [:]
+        var outboxDepth = 0
+        var eventToSendBuckets: [Int] = Array(repeating: 0, count: Metrics.sendBounds.count)
+        var eventToSendCount = 0
+        var eventToSendSum = 0.0
     }
+
+    /// Upper bounds of the event-to-provider histogram, in seconds.
+    static let sendBounds: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
 
     /// Upper bounds of the latency histogram, in seconds.
     static let bounds: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
@@ -40,6 +49,28 @@ final class Metrics: Sendable {
         }
     }
 
+    /// One attempt to hand a message to a provider; `sinceEvent` is the time from the event's
+    /// arrival to the provider's acceptance, for accepted sends.
+    func recordSend(channel: String, outcome: String, seconds: Double, sinceEvent: Double?) {
+        state.withLock { s in
+            s.sends["channel=\"\(channel)\",outcome=\"\(outcome)\"", default: 0] += 1
+            if let sinceEvent {
+                for (i, bound) in Self.sendBounds.enumerated() where sinceEvent <= bound { s.eventToSendBuckets[i] += 1 }
+                s.eventToSendCount += 1
+                s.eventToSendSum += sinceEvent
+            }
+        }
+    }
+
+    /// A notification reached a final state on `channel`.
+    func recordNotification(channel: String, status: String) {
+        state.withLock { s in s.notifications["channel=\"\(channel)\",status=\"\(status)\"", default: 0] += 1 }
+    }
+
+    func setOutboxDepth(_ depth: Int) {
+        state.withLock { $0.outboxDepth = depth }
+    }
+
     var exposition: String {
         state.withLock { s in
             var out = "# HELP kassa_http_requests_total HTTP requests by route pattern and status.\n# TYPE kassa_http_requests_total counter\n"
@@ -58,6 +89,22 @@ final class Metrics: Sendable {
             }
             out += "# HELP kassa_template_render_seconds_total Time spent composing them.\n# TYPE kassa_template_render_seconds_total counter\n"
             out += "kassa_template_render_seconds_total \(s.renderSeconds)\n"
+            out += "# HELP kassa_sends_total Attempts to hand a message to a provider, by channel and outcome.\n# TYPE kassa_sends_total counter\n"
+            for (labels, count) in s.sends.sorted(by: { $0.key < $1.key }) {
+                out += "kassa_sends_total{\(labels)} \(count)\n"
+            }
+            out += "# HELP kassa_notifications_total Notifications that reached a final status, by channel and status.\n# TYPE kassa_notifications_total counter\n"
+            for (labels, count) in s.notifications.sorted(by: { $0.key < $1.key }) {
+                out += "kassa_notifications_total{\(labels)} \(count)\n"
+            }
+            out += "# HELP kassa_outbox_depth Notifications waiting in the outbox.\n# TYPE kassa_outbox_depth gauge\n"
+            out += "kassa_outbox_depth \(s.outboxDepth)\n"
+            out += "# HELP kassa_event_to_send_seconds From an event's arrival to a provider accepting its message.\n# TYPE kassa_event_to_send_seconds histogram\n"
+            for (i, bound) in Self.sendBounds.enumerated() {
+                out += "kassa_event_to_send_seconds_bucket{le=\"\(bound)\"} \(s.eventToSendBuckets[i])\n"
+            }
+            out += "kassa_event_to_send_seconds_bucket{le=\"+Inf\"} \(s.eventToSendCount)\n"
+            out += "kassa_event_to_send_seconds_sum \(s.eventToSendSum)\nkassa_event_to_send_seconds_count \(s.eventToSendCount)\n"
             return out
         }
     }

@@ -70,10 +70,18 @@ struct DispatchRecord: Sendable {
 
 /// What one step of the dispatcher changes, written in one transaction.
 struct DispatchOutcome: Sendable {
+    /// When the outbox should hand the notification back.
+    enum Due: Sendable, Equatable {
+        case at(Date)
+        /// Out of the outbox: the notification is through or given up.
+        case finished
+        /// As it was (a report that changes nothing the outbox waits for).
+        case unchanged
+    }
+
     var cascade: CascadeState
     var nextAction: CascadeAction
-    /// When the outbox should hand the notification back; nil when it is finished.
-    var due: Date?
+    var due: Due = .unchanged
     /// The attempt the step finished, if it sent something.
     var attemptID: Int64?
     var attemptOutcome: String?
@@ -104,6 +112,8 @@ protocol NotificationStore: Sendable {
     /// Records that an attempt starts, before the provider is called.
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date) throws -> Int64
     func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws
+    /// Records a provider's later report on the attempt that got its message id.
+    func recordReport(_ report: DeliveryReport, channel: ChannelKind, now: Date) throws
     /// The notification whose attempt on `channel` got `providerMessageID`.
     func notificationID(channel: ChannelKind, providerMessageID: String) throws -> String?
     /// Rows waiting in the outbox.

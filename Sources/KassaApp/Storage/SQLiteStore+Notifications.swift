@@ -105,12 +105,21 @@ extension SQLiteStore: NotificationStore {
             try tx.query("UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
                          [.text(Self.status(of: outcome.nextAction)), .text(outcome.cascade.channel?.rawValue ?? ""),
                           .text(try Self.encode(outcome.cascade)), .text(try Self.encode(outcome.nextAction)), .text(at), .text(notificationID)])
-            if let due = outcome.due {
+            switch outcome.due {
+            case .at(let due):
                 try tx.query("UPDATE outbox SET due_at = ?, lease_until = NULL WHERE notification_id = ?", [.text(StoredTime.text(due)), .text(notificationID)])
-            } else {
+            case .finished:
                 try tx.query("DELETE FROM outbox WHERE notification_id = ?", [.text(notificationID)])
+            case .unchanged:
+                break
             }
         }
+    }
+
+    func recordReport(_ report: DeliveryReport, channel: ChannelKind, now: Date) throws {
+        try database.query("UPDATE notification_attempts SET outcome = ?, provider_code = coalesce(?, provider_code), detail = coalesce(?, detail) WHERE channel = ? AND provider_message_id = ?",
+                           [.text(report.status.rawValue), Self.optional(report.providerCode), Self.optional(report.reason), .text(channel.rawValue),
+                            .text(report.providerMessageID)])
     }
 
     func notificationID(channel: ChannelKind, providerMessageID: String) throws -> String? {

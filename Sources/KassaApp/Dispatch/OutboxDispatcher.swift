@@ -1,0 +1,227 @@
+import Channels
+import Foundation
+import Synchronization
+import TemplateEngine
+
+/// Sends what the outbox holds: leases the notifications whose time has come, carries out each
+/// one's next cascade action through the channel adapters, and writes what happened and when to
+/// look again, in one transaction per step.
+///
+/// A crash at any point loses nothing: an accepted event's notifications are in the outbox before
+/// the producer's answer, and a lease left by a dead process expires, so the step runs again. What
+/// the provider took just before a crash may be sent twice; the message ids we give providers are
+/// derived from the notification (e-mail `Message-ID`, VK `random_id`, edna `messageId`), so that
+/// those that can recognise a repeat do.
+final class OutboxDispatcher: Sendable {
+    let store: any NotificationStore
+    let live: ChannelSet
+    let sandbox: ChannelSet
+    let clock: any WallClock
+    let metrics: Metrics?
+    /// How long a claimed notification stays ours before another dispatcher may take it.
+    let lease: TimeInterval
+    /// Notifications handled at once.
+    let batch: Int
+    private let random: @Sendable () -> Double
+    private let log: @Sendable (String) -> Void
+    /// The loop's sleep: a waiting continuation, or a wake-up that came while none was waiting.
+    private struct Sleep {
+        var waiter: CheckedContinuation<Void, Never>?
+        var woken = false
+    }
+    private let sleep = Mutex(Sleep())
+
+    init(store: any NotificationStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
+         metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64,
+         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.live = live
+        self.sandbox = sandbox
+        self.clock = clock
+        self.metrics = metrics
+        self.lease = lease
+        self.batch = batch
+        self.random = random
+        self.log = log
+    }
+
+    /// Says that something new is in the outbox, so that the loop looks now rather than at its next tick.
+    func wake() {
+        let waiter = sleep.withLock { s -> CheckedContinuation<Void, Never>? in
+            defer { s.waiter = nil }
+            if s.waiter == nil { s.woken = true }
+            return s.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Runs until the task is cancelled, looking at the outbox when woken and at least every `tick`.
+    func run(tick: Duration = .milliseconds(250)) async {
+        while !Task.isCancelled {
+            let handled = await runOnce()
+            if handled == 0 {
+                await waitForSignal(upTo: tick)
+            }
+        }
+    }
+
+    /// Claims what is due and carries it out; returns how many notifications it handled.
+    @discardableResult
+    func runOnce() async -> Int {
+        let now = clock.now()
+        let ids: [String]
+        do {
+            ids = try store.claimDue(now: now, leaseUntil: now.addingTimeInterval(lease), limit: batch)
+            metrics?.setOutboxDepth(try store.outboxDepth())
+        } catch {
+            log(Self.line("error", "the outbox could not be read", ["error": "\(error)"]))
+            return 0
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask { await self.step(id) }
+            }
+        }
+        return ids.count
+    }
+
+    private func waitForSignal(upTo tick: Duration) async {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: tick)
+            self?.wake()
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = sleep.withLock { s -> Bool in
+                if s.woken {
+                    s.woken = false
+                    return true
+                }
+                s.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        timer.cancel()
+    }
+
+    /// Carries out one notification's due action, and any fall-back that follows at once.
+    func step(_ id: String) async {
+        do {
+            guard var record = try store.dispatchRecord(id: id) else { return }
+            var action = record.nextAction
+            while true {
+                let now = clock.now()
+                var outcome = DispatchOutcome(cascade: record.cascade, nextAction: action)
+                switch action {
+                case .send(let channel, let attempt), .retry(let channel, let attempt, _):
+                    outcome = try await send(&record, channel: channel, attempt: attempt, now: now)
+                case .awaitConfirmation:
+                    let next = record.cascade.timerFired(now: now)
+                    outcome = DispatchOutcome(cascade: record.cascade, nextAction: next == .nothing ? action : next)
+                case .done, .giveUp, .nothing:
+                    break
+                }
+                let finishedAt = clock.now()
+                outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: finishedAt)
+                try store.finishStep(notificationID: id, outcome, now: finishedAt)
+                record.cascade = outcome.cascade
+                record.nextAction = outcome.nextAction
+                if case .done(let channel, let status) = outcome.nextAction {
+                    metrics?.recordNotification(channel: channel.rawValue, status: status.rawValue)
+                } else if case .giveUp = outcome.nextAction {
+                    metrics?.recordNotification(channel: record.cascade.channel?.rawValue ?? "none", status: "failed")
+                }
+                // A fall-back to the next channel is sent now, under the same lease.
+                guard case .send = outcome.nextAction, outcome.nextAction != action else { return }
+                action = outcome.nextAction
+            }
+        } catch {
+            log(Self.line("error", "a notification step failed; it comes back when its lease ends", ["notification": id, "error": "\(error)"]))
+        }
+    }
+
+    private func send(_ record: inout DispatchRecord, channel: ChannelKind, attempt: Int, now: Date) async throws -> DispatchOutcome {
+        let attemptID = try store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now)
+        let channels = record.sandbox ? sandbox : live
+        var outcome = DispatchOutcome(cascade: record.cascade, nextAction: .nothing, attemptID: attemptID)
+        let started = ContinuousClock.now
+        do {
+            guard let message = record.messages.first(where: { $0.channel == channel }) else {
+                throw DeliveryFailure(.permanent, code: "no message", reason: "no \(channel.displayName) message was rendered for this notification")
+            }
+            guard let adapter = channels.adapters[channel] else {
+                throw DeliveryFailure(.permanent, code: "not configured", reason: "no \(channel.displayName) provider is configured")
+            }
+            let receipt = try await adapter.send(try outbound(record, message, from: channels.emailFrom, now: now))
+            outcome.attemptOutcome = receipt.status.rawValue
+            outcome.providerMessageID = receipt.providerMessageID
+            outcome.nextAction = record.cascade.sendSucceeded(receipt, now: clock.now())
+            metrics?.recordSend(channel: channel.rawValue, outcome: "accepted", seconds: (ContinuousClock.now - started).seconds,
+                                sinceEvent: clock.now().timeIntervalSince(record.createdAt))
+        } catch let failure as DeliveryFailure {
+            outcome.attemptOutcome = "failed"
+            outcome.providerCode = failure.providerCode
+            outcome.detail = failure.description
+            outcome.nextAction = record.cascade.sendFailed(failure, now: clock.now(), random: random())
+            metrics?.recordSend(channel: channel.rawValue, outcome: failure.isPermanent ? "permanent" : "retryable",
+                                seconds: (ContinuousClock.now - started).seconds, sinceEvent: nil)
+        }
+        outcome.cascade = record.cascade
+        return outcome
+    }
+
+    /// The composed message as its adapter takes it; the ids derive from the notification's, so
+    /// that a repeat after a crash carries the same ones.
+    private func outbound(_ record: DispatchRecord, _ message: RenderedMessage, from: String, now: Date) throws(DeliveryFailure) -> OutboundMessage {
+        let notificationID = "\(record.id).\(message.channel.rawValue)"
+        switch message.channel {
+        case .email:
+            do {
+                let domain = from.split(separator: "@").last.map(String.init) ?? "apikassa.ru"
+                let email = EmailMessage(from: try EmailAddress(from, name: message.senderName),
+                                         to: [try EmailAddress(message.recipient)],
+                                         replyTo: message.replyTo.flatMap { try? EmailAddress($0) },
+                                         subject: message.subject ?? "", text: message.text, html: message.html,
+                                         messageID: try EmailMessage.messageID(notificationID, domain: domain), date: now)
+                return OutboundMessage(notificationID: notificationID, content: .email(email))
+            } catch {
+                throw DeliveryFailure(.permanent, code: "address", reason: "the e-mail cannot be addressed: \(error)")
+            }
+        case .sms, .viber, .vk:
+            return OutboundMessage(notificationID: notificationID, content: .text(recipient: message.recipient, body: message.text),
+                                   providerTemplateID: message.providerTemplateID)
+        }
+    }
+
+    /// A delivery report from a provider's callback or status query, applied to its notification.
+    func apply(_ report: DeliveryReport, on channel: ChannelKind) throws {
+        guard let id = try store.notificationID(channel: channel, providerMessageID: report.providerMessageID),
+              var record = try store.dispatchRecord(id: id)
+        else { return }
+        let now = clock.now()
+        try store.recordReport(report, channel: channel, now: now)
+        let action = record.cascade.reportReceived(report, on: channel)
+        var outcome = DispatchOutcome(cascade: record.cascade, nextAction: action == .nothing ? record.nextAction : action)
+        outcome.due = action == .nothing ? .unchanged : Self.due(of: action, cascade: record.cascade, now: now)
+        try store.finishStep(notificationID: id, outcome, now: now)
+        record.cascade = outcome.cascade
+        if case .send = action { wake() }
+    }
+
+    /// When the outbox should hand a notification back after `action`.
+    static func due(of action: CascadeAction, cascade: CascadeState, now: Date) -> DispatchOutcome.Due {
+        switch action {
+        case .send: .at(now)
+        case .retry(_, _, let at): .at(at)
+        case .awaitConfirmation(_, let until): .at(until)
+        case .done, .giveUp: .finished
+        case .nothing: cascade.isFinished ? .finished : .unchanged
+        }
+    }
+
+    static func line(_ level: String, _ message: String, _ fields: [String: String]) -> String {
+        var o = ValueObject([("level", .string(level)), ("msg", .string(message))])
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { o[key] = .string(value) }
+        return Value.object(o).jsonString
+    }
+}
