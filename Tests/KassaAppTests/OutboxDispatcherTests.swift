@@ -129,15 +129,29 @@ import TemplateEngine
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         _ = try await post(f, id: "e4", contacts: #"{"email": "anna@example.ru"}"#)
-        // A dispatcher claims the notification and dies before sending.
-        #expect(try f.store.claimDue(now: f.clock.now(), leaseUntil: f.clock.now().addingTimeInterval(120), limit: 10).count == 1)
+        // Another node claims the notification and dies before sending.
+        #expect(try f.store.claimDue(now: f.clock.now(), leaseUntil: f.clock.now().addingTimeInterval(120), limit: 10, owner: "node-b").count == 1)
         let email = ScriptedAdapter(.email)
-        let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.email: email]), clock: f.clock)
+        let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.email: email]), clock: f.clock, node: "node-a")
+        #expect(try f.store.releaseLeases(owner: "node-a") == 0)
         #expect(await dispatcher.runOnce() == 0)
         f.clock.advance(by: 121)
         #expect(await dispatcher.runOnce() == 1)
         #expect(email.sent.count == 1)
         #expect(try f.store.outboxDepth() == 0)
+    }
+
+    @Test func aNodeStartingAgainTakesBackItsOwnLeasesAtOnce() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        _ = try await post(f, id: "e7", contacts: #"{"email": "anna@example.ru"}"#)
+        #expect(try f.store.claimDue(now: f.clock.now(), leaseUntil: f.clock.now().addingTimeInterval(120), limit: 10, owner: "node-a").count == 1)
+        #expect(try f.store.releaseLeases(owner: "node-b") == 0)
+        #expect(try f.store.releaseLeases(owner: "node-a") == 1)
+        let email = ScriptedAdapter(.email)
+        let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.email: email]), clock: f.clock, node: "node-a")
+        #expect(await dispatcher.runOnce() == 1)
+        #expect(email.sent.count == 1)
     }
 
     @Test func viberWaitsForItsDeliveryReportThenSMSTakesOverOrNot() async throws {

@@ -22,6 +22,9 @@ final class OutboxDispatcher: Sendable {
     let lease: TimeInterval
     /// Notifications handled at once.
     let batch: Int
+    /// This node's name, which its leases carry: stable across restarts (the host name by default),
+    /// so that a node starting again takes back at once what it held when it died.
+    let node: String
     private let random: @Sendable () -> Double
     private let log: @Sendable (String) -> Void
     /// The loop's sleep: a waiting continuation, or a wake-up that came while none was waiting.
@@ -32,7 +35,7 @@ final class OutboxDispatcher: Sendable {
     private let sleep = Mutex(Sleep())
 
     init(store: any NotificationStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
-         metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64,
+         metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64, node: String = ProcessInfo.processInfo.hostName,
          random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.live = live
@@ -41,6 +44,7 @@ final class OutboxDispatcher: Sendable {
         self.metrics = metrics
         self.lease = lease
         self.batch = batch
+        self.node = node
         self.random = random
         self.log = log
     }
@@ -57,6 +61,14 @@ final class OutboxDispatcher: Sendable {
 
     /// Runs until the task is cancelled, looking at the outbox when woken and at least every `tick`.
     func run(tick: Duration = .milliseconds(250)) async {
+        do {
+            let released = try store.releaseLeases(owner: node)
+            if released > 0 {
+                log(Self.line("info", "took back the notifications this node held when it stopped", ["count": "\(released)", "node": node]))
+            }
+        } catch {
+            log(Self.line("error", "the outbox's leases could not be read", ["error": "\(error)"]))
+        }
         while !Task.isCancelled {
             let handled = await runOnce()
             if handled == 0 {
@@ -71,7 +83,7 @@ final class OutboxDispatcher: Sendable {
         let now = clock.now()
         let ids: [String]
         do {
-            ids = try store.claimDue(now: now, leaseUntil: now.addingTimeInterval(lease), limit: batch)
+            ids = try store.claimDue(now: now, leaseUntil: now.addingTimeInterval(lease), limit: batch, owner: node)
             metrics?.setOutboxDepth(try store.outboxDepth())
         } catch {
             log(Self.line("error", "the outbox could not be read", ["error": "\(error)"]))

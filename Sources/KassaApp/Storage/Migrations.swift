@@ -143,7 +143,8 @@ enum Migrations {
             CREATE TABLE outbox (
                 notification_id TEXT PRIMARY KEY REFERENCES notifications (id),
                 due_at TEXT NOT NULL,
-                lease_until TEXT
+                lease_until TEXT,
+                lease_owner TEXT
             );
             CREATE INDEX outbox_by_due ON outbox (due_at);
             CREATE TABLE notification_attempts (

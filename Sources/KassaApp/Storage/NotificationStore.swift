@@ -105,9 +105,13 @@ protocol NotificationStore: Sendable {
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
                 notifications: [PlannedNotification], now: Date) throws -> String
 
-    /// Leases up to `limit` notifications whose time has come, so that no other dispatcher takes
-    /// them until `leaseUntil`; a lease left by a crashed process expires and the row comes back.
-    func claimDue(now: Date, leaseUntil: Date, limit: Int) throws -> [String]
+    /// Leases up to `limit` notifications whose time has come to `owner` (a node's name), so that no
+    /// other dispatcher takes them until `leaseUntil`; a lease left by a crashed node expires and the
+    /// row comes back.
+    func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) throws -> [String]
+    /// Hands back the leases `owner` holds: a node that starts again after a crash takes back what
+    /// its previous run had claimed, at once rather than when the leases end.
+    func releaseLeases(owner: String) throws -> Int
     func dispatchRecord(id: String) throws -> DispatchRecord?
     /// Records that an attempt starts, before the provider is called.
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date) throws -> Int64

@@ -56,14 +56,19 @@ extension SQLiteStore: NotificationStore {
         }
     }
 
-    func claimDue(now: Date, leaseUntil: Date, limit: Int) throws -> [String] {
+    func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) throws -> [String] {
         let at = StoredTime.text(now)
         return try database.query("""
-            UPDATE outbox SET lease_until = ? WHERE notification_id IN (
+            UPDATE outbox SET lease_until = ?, lease_owner = ? WHERE notification_id IN (
                 SELECT notification_id FROM outbox WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
                 ORDER BY due_at LIMIT ?)
             RETURNING notification_id
-            """, [.text(StoredTime.text(leaseUntil)), .text(at), .text(at), .integer(Int64(limit))]).compactMap { $0["notification_id"].text }
+            """, [.text(StoredTime.text(leaseUntil)), .text(owner), .text(at), .text(at), .integer(Int64(limit))]).compactMap { $0["notification_id"].text }
+    }
+
+    func releaseLeases(owner: String) throws -> Int {
+        try database.query("UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE lease_owner = ? AND lease_until IS NOT NULL RETURNING notification_id",
+                           [.text(owner)]).count
     }
 
     func dispatchRecord(id: String) throws -> DispatchRecord? {
@@ -107,7 +112,7 @@ extension SQLiteStore: NotificationStore {
                           .text(try Self.encode(outcome.cascade)), .text(try Self.encode(outcome.nextAction)), .text(at), .text(notificationID)])
             switch outcome.due {
             case .at(let due):
-                try tx.query("UPDATE outbox SET due_at = ?, lease_until = NULL WHERE notification_id = ?", [.text(StoredTime.text(due)), .text(notificationID)])
+                try tx.query("UPDATE outbox SET due_at = ?, lease_until = NULL, lease_owner = NULL WHERE notification_id = ?", [.text(StoredTime.text(due)), .text(notificationID)])
             case .finished:
                 try tx.query("DELETE FROM outbox WHERE notification_id = ?", [.text(notificationID)])
             case .unchanged:

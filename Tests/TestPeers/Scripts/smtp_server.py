@@ -2,7 +2,8 @@
 
 Prints {"port": N} when ready, then one JSON line per event: ehlo, auth (user, ok), message (from,
 to, data as base64). Options inject what a real server does: STARTTLS (required) or TLS from the
-first byte, AUTH, a refusal at a given step, silence (never answers). Stops when stdin closes.
+first byte, AUTH, a refusal at a given step, silence (never answers), slowness (--delay). Stops
+when stdin closes.
 """
 import argparse
 import asyncio
@@ -23,8 +24,9 @@ def emit(**event):
 
 
 class Handler:
-    def __init__(self, refuse):
+    def __init__(self, refuse, delay=0.0):
         self.refuse = refuse  # {"RCPT": "550 5.1.1 No such user", ...}
+        self.delay = delay  # seconds before answering the end of DATA (a slow server)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         emit(event="ehlo", hostname=hostname)
@@ -46,6 +48,8 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if "DATA" in self.refuse:
             return self.refuse["DATA"]
+        if self.delay:
+            await asyncio.sleep(self.delay)
         emit(event="message", mail_from=envelope.mail_from, rcpt_tos=envelope.rcpt_tos,
              data=base64.b64encode(envelope.original_content).decode())
         return "250 2.0.0 Queued"
@@ -83,6 +87,7 @@ def main():
     parser.add_argument("--auth-without-tls", action="store_true", help="offer AUTH on a plain connection")
     parser.add_argument("--refuse", action="append", default=[], help="STEP:REPLY, e.g. 'RCPT:550 5.1.1 No such user'")
     parser.add_argument("--silent", action="store_true")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before accepting each message")
     args = parser.parse_args()
 
     port = free_port()
@@ -116,7 +121,7 @@ def main():
         kwargs.update(ssl_context=context)
     elif context is not None:
         kwargs.update(tls_context=context, require_starttls=True)
-    controller = Controller(Handler(refuse), **kwargs)
+    controller = Controller(Handler(refuse, args.delay), **kwargs)
     controller.start()
     emit(port=port)
     sys.stdin.read()
