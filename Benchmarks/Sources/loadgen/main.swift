@@ -1,10 +1,13 @@
-// loadgen: a small closed-loop HTTP/1.1 load generator for loopback benchmarks of the service.
-// Each of --connections threads keeps one keep-alive connection and sends the same request again as
-// soon as the answer is in; every request's latency (send to last byte) is recorded.
+// loadgen: a small HTTP/1.1 load generator for loopback benchmarks of the service.
+// Each of --connections threads keeps one keep-alive connection. Closed loop by default: the next
+// request goes as soon as the answer is in. With --rate R the requests are spread on a fixed
+// schedule of R per second over all connections (a bounded generator: latency counts from the
+// scheduled time, so a slow answer is not hidden). `{n}` in the body or a header becomes a number
+// unique to each request (event ids, idempotency keys).
 //
 //   loadgen --url http://127.0.0.1:8080/v1/templates/ID/preview --method POST
 //           [--header 'Authorization: Bearer …'] [--body TEXT] [--connections 4] [--seconds 10]
-//           [--warmup 1] [--json]
+//           [--warmup 1] [--rate R] [--json]
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,6 +26,7 @@ struct Options {
     var seconds = 10.0
     var warmup = 1.0
     var json = false
+    var rate: Double?
 }
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -52,6 +56,7 @@ func parseOptions() -> Options {
         case "--seconds": o.seconds = Double(value(arg)) ?? 0
         case "--warmup": o.warmup = Double(value(arg)) ?? -1
         case "--json": o.json = true
+        case "--rate": o.rate = Double(value(arg))
         default: fail("unknown argument '\(arg)'")
         }
     }
@@ -138,19 +143,26 @@ final class Results: @unchecked Sendable {
 }
 
 let options = parseOptions()
-var request = "\(options.method) \(options.path) HTTP/1.1\r\nHost: \(options.host):\(options.port)\r\n"
-for header in options.headers { request += header + "\r\n" }
-request += "Content-Length: \(options.body.utf8.count)\r\n"
-if !options.body.isEmpty { request += "Content-Type: application/json\r\n" }
-request += "\r\n" + options.body
-let requestBytes = Array(request.utf8)
+let head = "\(options.method) \(options.path) HTTP/1.1\r\nHost: \(options.host):\(options.port)\r\n"
+    + options.headers.map { $0 + "\r\n" }.joined() + (options.body.isEmpty ? "" : "Content-Type: application/json\r\n")
+let isTemplate = (head + options.body).contains("{n}")
+
+/// The request's bytes; `{n}` replaced by `n` when the request is a template.
+func requestBytes(_ n: Int) -> [UInt8] {
+    let body = isTemplate ? options.body.replacingOccurrences(of: "{n}", with: String(n)) : options.body
+    let top = isTemplate ? head.replacingOccurrences(of: "{n}", with: String(n)) : head
+    return Array((top + "Content-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
+}
+let fixedRequest = requestBytes(0)
+// A prefix per run, so that two runs against the same service do not reuse each other's ids.
+let runPrefix = Int(Date().timeIntervalSince1970) % 100_000 * 10_000_000
 
 let results = Results()
 let start = now()
 let measureFrom = start + options.warmup
 let stopAt = measureFrom + options.seconds
 let group = DispatchGroup()
-for _ in 0..<options.connections {
+for index in 0..<options.connections {
     group.enter()
     Thread.detachNewThread {
         defer { group.leave() }
@@ -158,10 +170,19 @@ for _ in 0..<options.connections {
         var local: [Double] = []
         var localStatuses: [Int: Int] = [:]
         var errors = 0
+        var sequence = 0
+        // With --rate, this connection's share of the schedule: one request every `interval` seconds.
+        let interval = options.rate.map { Double(options.connections) / $0 }
+        var scheduled = start + (interval ?? 0) * Double(index) / Double(options.connections)
         while true {
-            let t0 = now()
+            let wait = scheduled - now()
+            if interval != nil, wait > 0 { usleep(useconds_t(wait * 1e6)) }
+            let t0 = interval == nil ? now() : scheduled
             if t0 >= stopAt { break }
-            guard connection.send(requestBytes), let status = connection.receive() else { errors += 1; break }
+            let bytes = isTemplate ? requestBytes(runPrefix + index * 1_000_000 + sequence) : fixedRequest
+            sequence += 1
+            scheduled += interval ?? 0
+            guard connection.send(bytes), let status = connection.receive() else { errors += 1; break }
             let t1 = now()
             if t0 >= measureFrom {
                 local.append(t1 - t0)

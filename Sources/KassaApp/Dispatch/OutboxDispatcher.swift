@@ -169,7 +169,7 @@ final class OutboxDispatcher: Sendable {
             outcome.providerMessageID = receipt.providerMessageID
             outcome.nextAction = record.cascade.sendSucceeded(receipt, now: clock.now())
             metrics?.recordSend(channel: channel.rawValue, outcome: "accepted", seconds: (ContinuousClock.now - started).seconds,
-                                sinceEvent: clock.now().timeIntervalSince(record.createdAt))
+                                sinceEvent: record.sandbox ? nil : clock.now().timeIntervalSince(record.createdAt))
         } catch let failure as DeliveryFailure {
             outcome.attemptOutcome = "failed"
             outcome.providerCode = failure.providerCode

@@ -26,7 +26,7 @@ final class Metrics: Sendable {
     }
 
     /// Upper bounds of the event-to-provider histogram, in seconds.
-    static let sendBounds: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+    static let sendBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60, 300]
 
     /// Upper bounds of the latency histogram, in seconds.
     static let bounds: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
@@ -50,7 +50,7 @@ final class Metrics: Sendable {
     }
 
     /// One attempt to hand a message to a provider; `sinceEvent` is the time from the event's
-    /// arrival to the provider's acceptance, for accepted sends.
+    /// arrival to the provider's acceptance, for accepted sends to real providers (not the sandbox).
     func recordSend(channel: String, outcome: String, seconds: Double, sinceEvent: Double?) {
         state.withLock { s in
             s.sends["channel=\"\(channel)\",outcome=\"\(outcome)\"", default: 0] += 1
