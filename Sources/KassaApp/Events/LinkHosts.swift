@@ -24,24 +24,15 @@ struct LinkHosts: Sendable {
     }
 
     /// The first link in `data` that is not allowed, as `path: why`; a link is any string that starts
-    /// with a scheme (`https:`, `http:`, `javascript:`…) or sits in a field the schema calls a URI.
+    /// with a scheme (`https:`, `http:`, `javascript:`…) or sits in a field the schema calls a URI,
+    /// and any `scheme://…` written inside other text, which mail clients and messengers link as well.
     func firstViolation(in data: Value, schema: Schema?, path: String = "data") -> String? {
         switch data {
         case .string(let text):
-            let isURIField = schema?.format == "uri"
-            guard isURIField || Self.looksLikeLink(text) else { return nil }
-            guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
-                return "\(path): '\(text.prefix(80))' is not a URL"
+            guard schema?.format == "uri" || Self.looksLikeLink(text) else {
+                return Self.embeddedLinks(in: text).lazy.compactMap { violation(ofLink: $0, path: path) }.first
             }
-            guard scheme == "https" || scheme == "http" else {
-                return "\(path): links must be http or https, not \(scheme):"
-            }
-            guard let host = url.host, !host.isEmpty else { return "\(path): the link has no host" }
-            guard url.user == nil, url.password == nil else { return "\(path): the link carries a user name or password" }
-            guard allows(host) else {
-                return "\(path): \(host) is not among the partner's registered link hosts"
-            }
-            return nil
+            return violation(ofLink: text, path: path)
         case .array(let items):
             for (i, item) in items.enumerated() {
                 if let found = firstViolation(in: item, schema: schema?.itemSchema, path: "\(path)[\(i)]") { return found }
@@ -55,6 +46,44 @@ struct LinkHosts: Sendable {
         default:
             return nil
         }
+    }
+
+    private func violation(ofLink text: String, path: String) -> String? {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
+            return "\(path): '\(text.prefix(80))' is not a URL"
+        }
+        guard scheme == "https" || scheme == "http" else {
+            return "\(path): links must be http or https, not \(scheme):"
+        }
+        guard let host = url.host, !host.isEmpty else { return "\(path): the link has no host" }
+        guard url.user == nil, url.password == nil else { return "\(path): the link carries a user name or password" }
+        guard allows(host) else {
+            return "\(path): \(host) is not among the partner's registered link hosts"
+        }
+        return nil
+    }
+
+    /// The `scheme://…` links inside text (`Отчёт: https://host/path.`): from the scheme to the next
+    /// space or quote, without the punctuation that ends a sentence.
+    static func embeddedLinks(in text: String) -> [String] {
+        let scalars = Array(text.unicodeScalars)
+        func isSchemeScalar(_ s: Unicode.Scalar) -> Bool { s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || "+-.".unicodeScalars.contains(s)) }
+        var links: [String] = []
+        var i = 0
+        while i + 2 < scalars.count {
+            guard scalars[i] == ":", scalars[i + 1] == "/", scalars[i + 2] == "/" else { i += 1; continue }
+            var start = i
+            while start > 0, isSchemeScalar(scalars[start - 1]) { start -= 1 }
+            var end = i + 3
+            while end < scalars.count, !scalars[end].properties.isWhitespace, !"<>\"'".unicodeScalars.contains(scalars[end]) { end += 1 }
+            if start < i {
+                var link = String(String.UnicodeScalarView(scalars[start..<end]))
+                while let last = link.last, ".,;:!?)]}»".contains(last) { link.removeLast() }
+                links.append(link)
+            }
+            i = end
+        }
+        return links
     }
 
     /// The hosts of the links in the events' sample data (for a demo partner).

@@ -83,7 +83,7 @@ extension SQLiteStore: NotificationStore {
     }
 
     private func messages(of id: String) throws -> [RenderedMessage] {
-        try database.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, sender_name, reply_to FROM notification_messages WHERE notification_id = ?",
+        try database.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, sender_name, reply_to FROM notification_messages WHERE notification_id = ? ORDER BY rowid",
                            [.text(id)]).compactMap { m in
             guard let channel = m["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
             return RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
@@ -137,7 +137,7 @@ extension SQLiteStore: NotificationStore {
     }
 
     func notifications(partnerID: String, orderID: String) throws -> [NotificationView] {
-        try database.query("SELECT id FROM notifications WHERE partner_id = ? AND order_id = ? ORDER BY created_at, id",
+        try database.query("SELECT id FROM notifications WHERE partner_id = ? AND order_id = ? ORDER BY created_at, rowid",
                            [.text(partnerID), .text(orderID)]).compactMap { $0["id"].text }.compactMap { try notification(id: $0, partnerID: partnerID) }
     }
 

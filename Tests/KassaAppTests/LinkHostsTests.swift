@@ -1,0 +1,50 @@
+import Testing
+import TemplateEngine
+@testable import KassaApp
+
+@Suite struct LinkHostsTests {
+    @Test(arguments: [
+        ("kadastr-online.ru", "kadastr-online.ru"),
+        (" Kadastr-Online.RU ", "kadastr-online.ru"),
+        ("cdn.kadastr-online.ru", "cdn.kadastr-online.ru"),
+        ("localhost", nil),
+        ("kadastr_online.ru", nil),
+        ("-kadastr.ru", nil),
+        ("kadastr-.ru", nil),
+        ("kadastr..ru", nil),
+        ("kadastr.ru.", nil),
+        ("kadastr.ru:443", nil),
+        ("https://kadastr.ru", nil),
+        ("кадастр.рф", nil),
+        ("", nil),
+    ] as [(String, String?)])
+    func hostsAreNormalized(text: String, host: String?) {
+        #expect(LinkHosts.normalize(text) == host)
+    }
+
+    @Test func aHostCoversItsSubdomainsOnly() {
+        let hosts = LinkHosts(hosts: ["kadastr-online.ru"])
+        let cases: [(String, Bool)] = [
+            ("kadastr-online.ru", true), ("KADASTR-online.ru", true), ("cdn.kadastr-online.ru", true), ("a.b.kadastr-online.ru", true),
+            ("evilkadastr-online.ru", false), ("kadastr-online.ru.evil.ru", false), ("online.ru", false),
+        ]
+        for (host, allowed) in cases {
+            #expect(hosts.allows(host) == allowed, "\(host)")
+        }
+    }
+
+    @Test func linksInsideTextAreFound() {
+        let cases: [(String, [String])] = [
+            ("Заказ оплачен", []),
+            ("см. https://a.ru/x.", ["https://a.ru/x"]),
+            ("(https://a.ru/x?y=1), http://b.ru!", ["https://a.ru/x?y=1", "http://b.ru"]),
+            ("подробнее:https://a.ru/«x»", ["https://a.ru/«x"]),
+            ("<a href=\"https://a.ru\">", ["https://a.ru"]),
+            ("ftp://a.ru/f", ["ftp://a.ru/f"]),
+            ("время 10:30, ://", []),
+        ]
+        for (text, links) in cases {
+            #expect(LinkHosts.embeddedLinks(in: text) == links, "\(text)")
+        }
+    }
+}
