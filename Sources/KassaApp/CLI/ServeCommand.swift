@@ -43,9 +43,20 @@ enum ServeCommand {
             throw CommandFailure(problem.message)
         }
         let metrics = Metrics()
-        let dispatcher = OutboxDispatcher(store: store, live: channels, metrics: metrics, log: { console.error($0) })
+        let urlGuard = WebhookURLGuard(allowLoopback: config.webhooksAllowLoopback)
+        if config.webhooksAllowLoopback {
+            console.error(#"{"level":"warning","msg":"webhooks.allow_loopback is on: webhook endpoints may be on this machine and plain http; never in production"}"#)
+        }
+        let webhooks = WebhookDispatcher(store: store, box: try masterKey(dataDirectory: config.dataDirectory, console: console),
+                                         sender: WebhookSender(urlGuard: urlGuard), log: { console.error($0) })
+        let dispatcher = OutboxDispatcher(store: store, live: channels, metrics: metrics, log: { console.error($0) },
+                                          stepWritten: { webhooks.wake() })
         var router = KassaAPI.router(store: store, base: base, limits: .init(maxTemplateBytes: config.maxTemplateBytes), metrics: metrics,
-                                     eventAccepted: { dispatcher.wake() })
+                                     webhooks: WebhookSettings(box: webhooks.box, urlGuard: urlGuard, queued: { webhooks.wake() }),
+                                     eventAccepted: {
+                                         dispatcher.wake()
+                                         webhooks.wake()
+                                     })
         router.log = { console.error($0) }
         let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })
         let address: (host: String, port: Int)
@@ -57,12 +68,16 @@ enum ServeCommand {
         }
         console.print("listening on http://\(address.host):\(address.port)")
         let dispatching = Task { await dispatcher.run() }
+        let sendingWebhooks = Task { await webhooks.run() }
         await waitForTerminationSignal()
         console.error(#"{"level":"info","msg":"shutting down: no new connections, finishing requests in flight"}"#)
         await server.shutdown()
         dispatching.cancel()
         dispatcher.wake()
+        sendingWebhooks.cancel()
+        webhooks.wake()
         await dispatching.value
+        await sendingWebhooks.value
         return 0
     }
 

@@ -50,6 +50,8 @@ struct ServiceConfig: Sendable {
     var maxTemplateBytes = 256 * 1024
     var providers: [String: Provider] = [:]
     var dkim: [DKIMKey] = []
+    /// Whether webhook endpoints may be on loopback and plain http: for tests and local development only.
+    var webhooksAllowLoopback = false
     /// The file it was read from, if any, for messages.
     var file: String?
 
@@ -135,6 +137,7 @@ struct ServiceConfig: Sendable {
             return (name, .object(fields))
         }))
         o["dkim"] = .array(dkim.map { ["domain": .string($0.domain), "selector": .string($0.selector), "private_key": "<secret>"] })
+        o["webhooks"] = ["allow_loopback": .bool(webhooksAllowLoopback)]
         return .object(o)
     }
 }
@@ -161,6 +164,11 @@ private struct Reader {
         return s
     }
 
+    private func boolean(_ value: Value, _ path: String) throws(ServiceConfig.Problem) -> Bool {
+        guard case .bool(let b) = value else { throw problem(path, "must be true or false") }
+        return b
+    }
+
     private func integer(_ value: Value, _ path: String, _ range: ClosedRange<Int>) throws(ServiceConfig.Problem) -> Int {
         guard case .int(let n) = value, range.contains(n) else {
             throw problem(path, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -183,7 +191,7 @@ private struct Reader {
     }
 
     func read(_ root: Value, into config: inout ServiceConfig) throws(ServiceConfig.Problem) {
-        let top = try object(root, "", keys: ["server", "base_templates", "limits", "providers", "dkim"])
+        let top = try object(root, "", keys: ["server", "base_templates", "limits", "providers", "dkim", "webhooks"])
         if let server = top["server"] {
             let o = try object(server, "server", keys: ["host", "port", "data_dir", "max_body_bytes"])
             if let v = o["host"] { config.host = try string(v, "server.host") }
@@ -195,6 +203,10 @@ private struct Reader {
         if let limits = top["limits"] {
             let o = try object(limits, "limits", keys: ["template_bytes"])
             if let v = o["template_bytes"] { config.maxTemplateBytes = try integer(v, "limits.template_bytes", 1024...(4 << 20)) }
+        }
+        if let webhooks = top["webhooks"] {
+            let o = try object(webhooks, "webhooks", keys: ["allow_loopback"])
+            if let v = o["allow_loopback"] { config.webhooksAllowLoopback = try boolean(v, "webhooks.allow_loopback") }
         }
         if let providers = top["providers"] {
             let names = ServiceConfig.providerFields.keys.sorted()

@@ -27,6 +27,8 @@ final class OutboxDispatcher: Sendable {
     let node: String
     private let random: @Sendable () -> Double
     private let log: @Sendable (String) -> Void
+    /// Runs after each step is written, which may have queued webhooks (the webhook dispatcher's wake-up).
+    private let stepWritten: @Sendable () -> Void
     /// The loop's sleep: a waiting continuation, or a wake-up that came while none was waiting.
     private struct Sleep {
         var waiter: CheckedContinuation<Void, Never>?
@@ -36,7 +38,8 @@ final class OutboxDispatcher: Sendable {
 
     init(store: any NotificationStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
          metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64, node: String = ProcessInfo.processInfo.hostName,
-         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, log: @escaping @Sendable (String) -> Void = { _ in }) {
+         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, log: @escaping @Sendable (String) -> Void = { _ in },
+         stepWritten: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.live = live
         self.sandbox = sandbox
@@ -47,6 +50,7 @@ final class OutboxDispatcher: Sendable {
         self.node = node
         self.random = random
         self.log = log
+        self.stepWritten = stepWritten
     }
 
     /// Says that something new is in the outbox, so that the loop looks now rather than at its next tick.
@@ -136,6 +140,7 @@ final class OutboxDispatcher: Sendable {
                 let finishedAt = clock.now()
                 outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: finishedAt)
                 try store.finishStep(notificationID: id, outcome, now: finishedAt)
+                stepWritten()
                 record.cascade = outcome.cascade
                 record.nextAction = outcome.nextAction
                 if case .done(let channel, let status) = outcome.nextAction {
@@ -216,6 +221,7 @@ final class OutboxDispatcher: Sendable {
         var outcome = DispatchOutcome(cascade: record.cascade, nextAction: action == .nothing ? record.nextAction : action)
         outcome.due = action == .nothing ? .unchanged : Self.due(of: action, cascade: record.cascade, now: now)
         try store.finishStep(notificationID: id, outcome, now: now)
+        stepWritten()
         record.cascade = outcome.cascade
         if case .send = action { wake() }
     }

@@ -40,6 +40,8 @@ struct HTTPResponse: Sendable {
     var status: Int
     var headers: [(String, String)]
     var body: [UInt8]
+    /// What an idempotent replay answers instead of `body`, when `body` shows a secret only once.
+    var replayBody: [UInt8]? = nil
 
     /// A JSON body.
     static func json(_ value: Value, status: Int = 200) -> HTTPResponse {

@@ -27,8 +27,9 @@ struct Idempotency: Sendable {
                     response = error.response
                 }
                 let contentType = response.headers.first { $0.0.lowercased() == "content-type" }?.1 ?? "application/json"
+                // A secret shown once is not kept for replays: the stored answer is the one without it.
                 try store.finishIdempotencyKey(owner: principal.ownerID, key: key, status: response.status, contentType: contentType,
-                                               body: response.body)
+                                               body: response.replayBody ?? response.body)
                 return response
             case .replay(let status, let contentType, let body):
                 return HTTPResponse(status: status, headers: [("Content-Type", contentType), ("Idempotent-Replayed", "true")], body: body)

@@ -9,9 +9,10 @@ struct APILimits: Sendable {
 
 /// The service's routes, built on the store: the same router serves real sockets and tests.
 enum KassaAPI {
-    /// `eventAccepted` runs after each new event is stored (the dispatcher's wake-up).
+    /// `eventAccepted` runs after each new event is stored (the dispatcher's wake-up); without
+    /// `webhooks` (no master key) the webhook routes refuse to make secrets.
     static func router(store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits = APILimits(),
-                       metrics: Metrics = Metrics(), clock: any WallClock = SystemWallClock(),
+                       metrics: Metrics = Metrics(), clock: any WallClock = SystemWallClock(), webhooks: WebhookSettings? = nil,
                        eventAccepted: @escaping @Sendable () -> Void = {}) -> Router {
         var router = Router()
         router.metrics = metrics
@@ -38,6 +39,7 @@ enum KassaAPI {
         ModerationRoutes.add(to: &router, store: store, metrics: metrics)
         let planner = NotificationPlanner(store: store, base: base, compiled: CompiledTemplates(), metrics: metrics)
         EventRoutes.add(to: &router, store: store, planner: planner, clock: clock, accepted: eventAccepted)
+        WebhookRoutes.add(to: &router, store: store, settings: webhooks, clock: clock)
         // Every POST may carry an Idempotency-Key.
         let idempotency = Idempotency(store: store)
         router.wrap(method: "POST", in: idempotency.wrap)

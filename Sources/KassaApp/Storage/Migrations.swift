@@ -162,6 +162,32 @@ enum Migrations {
             CREATE INDEX attempts_by_notification ON notification_attempts (notification_id);
             CREATE INDEX attempts_by_provider_id ON notification_attempts (channel, provider_message_id);
             """),
+        Migration(id: 8, name: "webhook endpoints and messages", sql: """
+            CREATE TABLE webhook_endpoints (
+                id TEXT PRIMARY KEY,
+                partner_id TEXT NOT NULL REFERENCES partners (id),
+                url TEXT NOT NULL,
+                secrets TEXT NOT NULL,
+                enabled INTEGER NOT NULL DEFAULT 1,
+                disabled_reason TEXT,
+                throttled_until TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX webhook_endpoints_by_partner ON webhook_endpoints (partner_id);
+            CREATE TABLE webhook_messages (
+                id TEXT PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+                type TEXT NOT NULL,
+                body TEXT NOT NULL,
+                state TEXT NOT NULL,
+                next_attempt_at TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'exhausted', 'endpoint_disabled')),
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX webhook_messages_due ON webhook_messages (next_attempt_at) WHERE status = 'pending';
+            CREATE INDEX webhook_messages_by_endpoint ON webhook_messages (partner_id, endpoint_id, created_at);
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.

@@ -51,6 +51,7 @@ extension SQLiteStore: NotificationStore {
                                   Self.optional(m.replyTo)])
                 }
                 try tx.query("INSERT INTO outbox (notification_id, due_at) VALUES (?, ?)", [.text(n.id), .text(at)])
+                try Self.enqueueWebhooks(for: NotificationStatusChange(n, of: event, status: Self.status(of: n.firstAction)), at: now, in: tx)
             }
             return answer
         }
@@ -107,9 +108,16 @@ extension SQLiteStore: NotificationStore {
                              [.text(at), .text(outcome.attemptOutcome ?? "failed"), Self.optional(outcome.providerMessageID),
                               Self.optional(outcome.providerCode), Self.optional(outcome.detail), .integer(attempt)])
             }
+            let before = try tx.query("SELECT partner_id, event_id, event_type, order_id, sandbox, status FROM notifications WHERE id = ?",
+                                      [.text(notificationID)]).first
+            let status = Self.status(of: outcome.nextAction)
             try tx.query("UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
-                         [.text(Self.status(of: outcome.nextAction)), .text(outcome.cascade.channel?.rawValue ?? ""),
+                         [.text(status), .text(outcome.cascade.channel?.rawValue ?? ""),
                           .text(try Self.encode(outcome.cascade)), .text(try Self.encode(outcome.nextAction)), .text(at), .text(notificationID)])
+            if let before, before["status"].text != status {
+                try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: before, status: status,
+                                                                       channel: outcome.cascade.channel?.rawValue), at: now, in: tx)
+            }
             switch outcome.due {
             case .at(let due):
                 try tx.query("UPDATE outbox SET due_at = ?, lease_until = NULL, lease_owner = NULL WHERE notification_id = ?", [.text(StoredTime.text(due)), .text(notificationID)])
@@ -172,11 +180,11 @@ extension SQLiteStore: NotificationStore {
 
     private static func optional(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
 
-    private static func encode<T: Encodable>(_ value: T) throws -> String {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }
