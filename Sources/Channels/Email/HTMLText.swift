@@ -28,46 +28,33 @@ extension EmailHTML {
         return false
     }
 
+    private static let blocks: Set<String> = ["p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+                                              "blockquote", "section", "article", "header", "footer", "hr"]
+    private static let hiddenElements: Set<String> = ["head", "style", "script", "title", "template"]
+    private static let voidElements: Set<String> = ["br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr", "source"]
+
     private static func text(fromHTML html: String, skippingHidden: Bool) -> String {
-        let blocks: Set<String> = ["p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
-                                   "blockquote", "section", "article", "header", "footer", "hr"]
-        let hidden: Set<String> = ["head", "style", "script", "title", "template"]
-        let voidElements: Set<String> = ["br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr", "source"]
-        var out = ""
+        var out = PlainTextWriter()
         var hiddenDepth = 0
         var links: [String?] = []
         var linkText = ""
-        func newline(_ count: Int = 1) {
-            while out.hasSuffix(" ") { out.removeLast() }
-            let have = out.reversed().prefix { $0 == "\n" }.count
-            if !out.isEmpty, have < count { out += String(repeating: "\n", count: count - have) }
-        }
-        func append(_ text: String) {
-            var collapsed = ""
-            for ch in text {
-                if ch.isWhitespace {
-                    if !(collapsed.last?.isWhitespace ?? (out.isEmpty || out.hasSuffix(" ") || out.hasSuffix("\n"))) { collapsed.append(" ") }
-                } else {
-                    collapsed.append(ch)
-                }
-            }
-            out += collapsed
-            if !links.isEmpty { linkText += collapsed }
-        }
         for event in scanHTML(html) {
             switch event {
             case .start(let name, let attributes, _):
-                if hidden.contains(name) || (hiddenDepth > 0 && !voidElements.contains(name))
+                if hiddenElements.contains(name) || (hiddenDepth > 0 && !voidElements.contains(name))
                     || (skippingHidden && hides(attributes) && !voidElements.contains(name)) {
                     hiddenDepth += 1
                     continue
                 }
                 guard hiddenDepth == 0 else { continue }
-                if name == "br" { newline() }
-                if name == "li" { newline(); out += "• " }
-                if name == "td" || name == "th", !out.hasSuffix("\n"), !out.isEmpty { out += " " }
-                if blocks.contains(name), name != "li" { newline(name == "p" || name.hasPrefix("h") ? 2 : 1) }
-                if name == "img", let alt = attributes.first(where: { $0.name == "alt" })?.value, !alt.isEmpty { append(alt) }
+                if name == "br" { out.newline() }
+                if name == "li" { out.newline(); out.raw("• ") }
+                if name == "td" || name == "th", !out.endsWithNewline, !out.isEmpty { out.raw(" ") }
+                if blocks.contains(name), name != "li" { out.newline(name == "p" || name.hasPrefix("h") ? 2 : 1) }
+                if name == "img", let alt = attributes.first(where: { $0.name == "alt" })?.value, !alt.isEmpty {
+                    let added = out.appendCollapsed(alt)
+                    if !links.isEmpty { linkText += added }
+                }
                 if name == "a" {
                     links.append(attributes.first { $0.name == "href" }?.value)
                     linkText = ""
@@ -80,17 +67,20 @@ extension EmailHTML {
                 if name == "a", let href = links.popLast() {
                     let target = href.map { $0.hasPrefix("mailto:") ? String($0.dropFirst(7)) : $0 }
                     if let target, !target.isEmpty, !target.hasPrefix("#"), linkText.trimmingWhitespace != target {
-                        out += " (\(target))"
+                        out.raw(" (\(target))")
                     }
                 }
-                if blocks.contains(name) { newline(name == "p" || name.hasPrefix("h") ? 2 : 1) }
+                if blocks.contains(name) { out.newline(name == "p" || name.hasPrefix("h") ? 2 : 1) }
             case .text(let text):
-                if hiddenDepth == 0 { append(text) }
+                if hiddenDepth == 0 {
+                    let added = out.appendCollapsed(text)
+                    if !links.isEmpty { linkText += added }
+                }
             case .problem:
                 continue
             }
         }
-        let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
+        let lines = out.text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
         var result: [Substring] = []
         for line in lines where !(line.isEmpty && (result.last?.isEmpty ?? true)) { result.append(line) }
         while result.last?.isEmpty == true { result.removeLast() }
@@ -98,8 +88,83 @@ extension EmailHTML {
     }
 }
 
+/// The plain text being written, as UTF-8 bytes, knowing how it ends (spaces, line breaks) without
+/// looking back through it: this runs for every HTML e-mail composed.
+private struct PlainTextWriter {
+    private var bytes: [UInt8] = []
+    private var trailingSpaces = 0
+    private var trailingNewlines = 0
+
+    var isEmpty: Bool { bytes.isEmpty }
+    var endsWithNewline: Bool { trailingNewlines > 0 && trailingSpaces == 0 }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Ends the line (dropping spaces before the break) so that it is followed by `count` line breaks in all.
+    mutating func newline(_ count: Int = 1) {
+        bytes.removeLast(trailingSpaces)
+        trailingSpaces = 0
+        guard !bytes.isEmpty, trailingNewlines < count else { return }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: count - trailingNewlines))
+        trailingNewlines = count
+    }
+
+    /// Text as it is.
+    mutating func raw(_ text: String) {
+        for byte in text.utf8 { put(byte) }
+    }
+
+    /// Text with every run of whitespace as one space, and none after a space or a line break;
+    /// returns what was added.
+    @discardableResult
+    mutating func appendCollapsed(_ text: String) -> String {
+        var added: [UInt8] = []
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if Self.isWhitespace(scalar) {
+                pendingSpace = true
+                continue
+            }
+            if pendingSpace {
+                pendingSpace = false
+                if !(bytes.isEmpty || trailingSpaces > 0 || trailingNewlines > 0) || !added.isEmpty {
+                    put(UInt8(ascii: " "))
+                    added.append(UInt8(ascii: " "))
+                }
+            }
+            for byte in String(scalar).utf8 {
+                put(byte)
+                added.append(byte)
+            }
+        }
+        if pendingSpace, !(bytes.isEmpty || trailingSpaces > 0 || trailingNewlines > 0) {
+            put(UInt8(ascii: " "))
+            added.append(UInt8(ascii: " "))
+        }
+        return String(decoding: added, as: UTF8.self)
+    }
+
+    private mutating func put(_ byte: UInt8) {
+        bytes.append(byte)
+        switch byte {
+        case UInt8(ascii: " "): trailingSpaces += 1
+        case UInt8(ascii: "\n"): trailingNewlines = trailingSpaces == 0 ? trailingNewlines + 1 : 1; trailingSpaces = 0
+        default: trailingSpaces = 0; trailingNewlines = 0
+        }
+    }
+
+    /// Unicode's White_Space, as `Character.isWhitespace` has it, without a property lookup for ASCII.
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20, 0x09...0x0D: true
+        case 0..<0x80: false
+        default: scalar.properties.isWhitespace
+        }
+    }
+}
+
 extension StringProtocol {
-    var trimmingWhitespace: Substring {
+    /// The text without whitespace (spaces, tabs, line breaks) at either end, without Foundation.
+    public var trimmingWhitespace: Substring {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s = s.dropFirst() }
         while let l = s.last, l.isWhitespace { s = s.dropLast() }

@@ -21,7 +21,8 @@ enum EventRoutes {
             if !isPartner, try !store.partners().contains(where: { $0.id == event.partnerID }) {
                 throw APIError(422, "unknown_partner", "No partner '\(event.partnerID)'")
             }
-            let hash = Crypto.sha256(Array(Value.object(body).jsonString.utf8))
+            let canonical = Value.object(body).jsonString
+            let hash = Crypto.sha256(Array(canonical.utf8))
             // A repeated event id answers like the first time, without rendering again.
             if let earlier = try store.acceptedEvent(id: event.id, partnerID: event.partnerID) {
                 return try repeated(earlier, hash: hash, id: event.id)
@@ -39,7 +40,7 @@ enum EventRoutes {
                                  })]
             let stored: String
             do {
-                stored = try store.accept(event, hash: hash, body: Value.object(body).jsonString, answer: answer.jsonString,
+                stored = try store.accept(event, hash: hash, body: canonical, answer: answer.jsonString,
                                           notifications: notifications, now: clock.now())
             } catch let error as StoreError {
                 if case .duplicate = error { throw conflict(event.id) }

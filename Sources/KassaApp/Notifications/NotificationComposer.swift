@@ -51,7 +51,7 @@ enum NotificationComposer {
             } else {
                 text = EmailHTML.plainText(fromHTML: html)
             }
-            return ComposedNotification(channel: .email, subject: subject.trimmingCharacters(in: .whitespaces), html: html, text: text)
+            return ComposedNotification(channel: .email, subject: String(subject.trimmingWhitespace), html: html, text: text)
         case .message(let template):
             let body = try template.render(data, options: .notification(escaping: .none))
             return ComposedNotification(channel: kind, subject: nil, html: nil, text: withAttribution(text: body, short: kind == .sms))
@@ -60,14 +60,22 @@ enum NotificationComposer {
 
     /// Puts the attribution before `</body>`, or at the end when there is none.
     static func withAttribution(html: String) -> String {
-        if let body = html.range(of: "</body>", options: [.caseInsensitive, .backwards]) {
-            return html.replacingCharacters(in: body.lowerBound..<body.lowerBound, with: Attribution.html + "\n")
+        // The last `</body>`, any case, found by bytes (Foundation's case-insensitive search costs
+        // more than the rest of composing the message).
+        let bytes = Array(html.utf8)
+        let tag = Array("</body>".utf8)
+        var index = bytes.count - tag.count
+        while index >= 0 {
+            if bytes[index] == UInt8(ascii: "<"), (0..<tag.count).allSatisfy({ bytes[index + $0] | 0x20 == tag[$0] | 0x20 }) {
+                return String(decoding: bytes[..<index], as: UTF8.self) + Attribution.html + "\n" + String(decoding: bytes[index...], as: UTF8.self)
+            }
+            index -= 1
         }
         return html + "\n" + Attribution.html
     }
 
     static func withAttribution(text: String, short: Bool) -> String {
-        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = text.trimmingWhitespace
         return short ? body + "\n" + Attribution.short : body + "\n\n" + Attribution.full
     }
 }

@@ -60,6 +60,7 @@ final class SQLiteDatabase: Sendable {
     }
 
     deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
     }
 
@@ -121,12 +122,33 @@ final class SQLiteDatabase: Sendable {
         }
     }
 
-    /// Prepares, binds, steps and finalises one statement. Call with the lock held.
-    private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLiteError) -> [SQLRow] {
+    /// Prepared statements by their SQL, kept for the connection's life: most of the service's
+    /// queries are a few dozen fixed texts run thousands of times. Touched only with `lock` held.
+    private nonisolated(unsafe) var statements: [String: OpaquePointer] = [:]
+
+    /// The prepared statement for `sql`, from the cache or prepared now. Call with the lock held.
+    private func statement(_ sql: String) throws(SQLiteError) -> OpaquePointer {
+        if let cached = statements[sql] { return cached }
         var statement: OpaquePointer?
-        let prepared = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        let prepared = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard prepared == SQLITE_OK, let statement else { throw error(prepared, sql) }
-        defer { sqlite3_finalize(statement) }
+        // Texts built per call (there are none today) would not fill memory: past 256 they are not kept.
+        if statements.count < 256 { statements[sql] = statement }
+        return statement
+    }
+
+    /// Binds, steps and resets one (cached) statement. Call with the lock held.
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLiteError) -> [SQLRow] {
+        let statement = try statement(sql)
+        let cached = statements[sql] == statement
+        defer {
+            if cached {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            } else {
+                sqlite3_finalize(statement)
+            }
+        }
         for (i, value) in parameters.enumerated() {
             let index = Int32(i + 1)
             let rc: Int32
