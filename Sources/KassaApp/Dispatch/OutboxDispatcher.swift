@@ -29,12 +29,7 @@ final class OutboxDispatcher: Sendable {
     private let log: @Sendable (String) -> Void
     /// Runs after each step is written, which may have queued webhooks (the webhook dispatcher's wake-up).
     private let stepWritten: @Sendable () -> Void
-    /// The loop's sleep: a waiting continuation, or a wake-up that came while none was waiting.
-    private struct Sleep {
-        var waiter: CheckedContinuation<Void, Never>?
-        var woken = false
-    }
-    private let sleep = Mutex(Sleep())
+    private let signal = WakeSignal()
 
     init(store: any NotificationStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
          metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64, node: String = ProcessInfo.processInfo.hostName,
@@ -55,12 +50,7 @@ final class OutboxDispatcher: Sendable {
 
     /// Says that something new is in the outbox, so that the loop looks now rather than at its next tick.
     func wake() {
-        let waiter = sleep.withLock { s -> CheckedContinuation<Void, Never>? in
-            defer { s.waiter = nil }
-            if s.waiter == nil { s.woken = true }
-            return s.waiter
-        }
-        waiter?.resume()
+        signal.wake()
     }
 
     /// Runs until the task is cancelled, looking at the outbox when woken and at least every `tick`.
@@ -76,7 +66,7 @@ final class OutboxDispatcher: Sendable {
         while !Task.isCancelled {
             let handled = await runOnce()
             if handled == 0 {
-                await waitForSignal(upTo: tick)
+                await signal.wait(upTo: tick)
             }
         }
     }
@@ -99,25 +89,6 @@ final class OutboxDispatcher: Sendable {
             }
         }
         return ids.count
-    }
-
-    private func waitForSignal(upTo tick: Duration) async {
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: tick)
-            self?.wake()
-        }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = sleep.withLock { s -> Bool in
-                if s.woken {
-                    s.woken = false
-                    return true
-                }
-                s.waiter = continuation
-                return false
-            }
-            if now { continuation.resume() }
-        }
-        timer.cancel()
     }
 
     /// Carries out one notification's due action, and any fall-back that follows at once.

@@ -44,7 +44,7 @@ public struct DKIMSigner: Sendable {
             signingInput += DKIMCanonicalization.relaxedHeaderField(field.bytes)
         }
 
-        let bodyHash = Self.sha256(DKIMCanonicalization.relaxedBody(parsed.body))
+        let bodyHash = ChannelCrypto.sha256(DKIMCanonicalization.relaxedBody(parsed.body))
         let field = DKIMSignatureField(domain: domain, selector: selector, timestamp: seconds,
                                        signedHeaders: signedHeaders, bodyHash: Data(bodyHash).base64EncodedString())
         // The signature field itself is hashed last, with an empty b= and without its trailing CRLF (RFC 6376 §3.7).
@@ -77,18 +77,5 @@ public struct DKIMSigner: Sendable {
             return isLetterOrDigit(first) && isLetterOrDigit(last)
                 && label.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
         }
-    }
-
-    /// The SHA-256 digest of `bytes`.
-    private static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let status = bytes.withUnsafeBufferPointer { input in
-            digest.withUnsafeMutableBufferPointer { output in
-                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, EVP_sha256(), nil)
-            }
-        }
-        precondition(status == 1 && length == 32, "OpenSSL failed to compute SHA-256 (out of memory?)")
-        return digest
     }
 }

@@ -1,4 +1,3 @@
-import COpenSSL
 import Foundation
 
 /// SMS.ru's delivery reports as it posts them to our callback handler, read into `DeliveryReport`s.
@@ -66,9 +65,9 @@ public enum SMSRuCallback {
               let data = try? records(fields) else {
             return false
         }
-        let expected = Array(hex(sha256(Array((configuration.apiID.value + data.map(\.value).joined()).utf8))).utf8)
+        let expected = Array(hex(ChannelCrypto.sha256(Array((configuration.apiID.value + data.map(\.value).joined()).utf8))).utf8)
         let given = Array(hash.utf8)
-        return expected.withUnsafeBytes { a in given.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, 64) == 0 } }
+        return ChannelCrypto.constantTimeEqual(expected, given)
     }
 
     /// The `data[N]` fields in index order; a body with none, or with an index twice, is not SMS.ru's.
@@ -82,18 +81,6 @@ public enum SMSRuCallback {
         }
         guard !indexed.isEmpty else { throw SMSRuCallbackError("the body has no data[N] fields, so it is not an SMS.ru callback") }
         return indexed.keys.sorted().compactMap { indexed[$0] }
-    }
-
-    private static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let status = bytes.withUnsafeBufferPointer { input in
-            digest.withUnsafeMutableBufferPointer { output in
-                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, EVP_sha256(), nil)
-            }
-        }
-        precondition(status == 1 && length == 32, "OpenSSL failed to compute SHA-256 (out of memory?)")
-        return digest
     }
 
     private static func hex(_ bytes: [UInt8]) -> String {
