@@ -177,7 +177,7 @@ final class OutboxDispatcher: Sendable {
             }
         case .sms, .viber, .vk:
             return OutboundMessage(notificationID: notificationID, content: .text(recipient: message.recipient, body: message.text),
-                                   providerTemplateID: message.providerTemplateID)
+                                   providerTemplateID: message.providerTemplateID, providerTemplateValues: message.providerTemplateValues)
         }
     }
 

@@ -15,6 +15,8 @@ struct RenderedMessage: Sendable, Equatable {
     let text: String
     /// The id under which the provider registered the template (Viber), when it has one.
     let providerTemplateID: String?
+    /// The values of the registered template's placeholders, in order (Viber).
+    var providerTemplateValues: [String] = []
     /// E-mail: the partner's name for the From display name, and its support address for Reply-To.
     var senderName: String? = nil
     var replyTo: String? = nil
@@ -100,16 +102,19 @@ struct NotificationPlanner: Sendable {
         let compiledChannel: TemplateFolder.Channel
         let label: String
         var providerTemplateID: String?
+        var registered: (source: String, template: TemplateFolder.Channel)?
         if let name = event.templates[channel] {
             let (record, version) = try named(name, channel: channel, event: event.type.name, among: templates)
             compiledChannel = try compiled.channel(for: record, version: version)
             label = "\(record.id)@\(version.number)"
             providerTemplateID = record.providerTemplateID
+            registered = version.content["body"].map { ($0, compiledChannel) }
         } else if let record = templates.first(where: { $0.isDefault && $0.event == event.type.name && $0.channel == channel }),
                   let version = record.serving {
             compiledChannel = try compiled.channel(for: record, version: version)
             label = "\(record.id)@\(version.number)"
             providerTemplateID = record.providerTemplateID
+            registered = version.content["body"].map { ($0, compiledChannel) }
         } else if let entry = base.entry(event: event.type.name, channel: channel) {
             compiledChannel = entry.compiled
             label = "base"
@@ -125,10 +130,23 @@ struct NotificationPlanner: Sendable {
             metrics?.recordRender(channel: channel.rawValue, ok: false, seconds: (ContinuousClock.now - started).seconds)
             throw APIError(422, "render_failed", "The \(channel.displayName) template could not be rendered with this data", detail: "\(error)")
         }
+        // A registered Viber template goes to the aggregator as its id and the values of its
+        // placeholders; one whose values cannot be told is sent without an id, which the adapter
+        // refuses, so that the cascade moves on.
+        var values: [String] = []
+        if channel == .viber, providerTemplateID != nil, let registered, case .message(let body) = registered.template {
+            if let found = ViberTemplateValues.extract(source: registered.source,
+                                                       rendered: try body.render(event.data, options: .notification(escaping: .none))) {
+                values = found
+            } else {
+                providerTemplateID = nil
+            }
+        }
         var partner: ValueObject?
         if case .object(let data) = event.data, case .object(let p)? = data["partner"] { partner = p }
         return RenderedMessage(channel: channel, recipient: event.contacts.address(on: channel) ?? "", template: label,
                                subject: composed.subject, html: composed.html, text: composed.text, providerTemplateID: providerTemplateID,
+                               providerTemplateValues: values,
                                senderName: channel == .email ? partner?["name"]?.stringValue : nil,
                                replyTo: channel == .email ? partner?["support_email"]?.stringValue : nil)
     }

@@ -136,6 +136,7 @@ enum Migrations {
                 html TEXT,
                 text TEXT NOT NULL,
                 provider_template_id TEXT,
+                provider_template_values TEXT,
                 sender_name TEXT,
                 reply_to TEXT,
                 PRIMARY KEY (notification_id, channel)

@@ -45,9 +45,11 @@ extension SQLiteStore: NotificationStore {
                               .integer(event.sandbox ? 1 : 0), .text(Self.status(of: n.firstAction)), .text(n.cascade.channel?.rawValue ?? ""),
                               .text(try Self.encode(n.cascade)), .text(try Self.encode(n.firstAction)), .text(at), .text(at)])
                 for m in n.messages {
-                    try tx.query("INSERT INTO notification_messages (notification_id, channel, recipient, template, subject, html, text, provider_template_id, sender_name, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    try tx.query("INSERT INTO notification_messages (notification_id, channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  [.text(n.id), .text(m.channel.rawValue), .text(m.recipient), .text(m.template), Self.optional(m.subject),
-                                  Self.optional(m.html), .text(m.text), Self.optional(m.providerTemplateID), Self.optional(m.senderName),
+                                  Self.optional(m.html), .text(m.text), Self.optional(m.providerTemplateID),
+                                  m.providerTemplateValues.isEmpty ? .null : .text(Value.array(m.providerTemplateValues.map { .string($0) }).jsonString),
+                                  Self.optional(m.senderName),
                                   Self.optional(m.replyTo)])
                 }
                 try tx.query("INSERT INTO outbox (notification_id, due_at) VALUES (?, ?)", [.text(n.id), .text(at)])
@@ -84,12 +86,13 @@ extension SQLiteStore: NotificationStore {
     }
 
     private func messages(of id: String) throws -> [RenderedMessage] {
-        try database.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, sender_name, reply_to FROM notification_messages WHERE notification_id = ? ORDER BY rowid",
+        try database.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to FROM notification_messages WHERE notification_id = ? ORDER BY rowid",
                            [.text(id)]).compactMap { m in
             guard let channel = m["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
             return RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
                                    subject: m["subject"].text, html: m["html"].text, text: m["text"].text ?? "",
-                                   providerTemplateID: m["provider_template_id"].text, senderName: m["sender_name"].text,
+                                   providerTemplateID: m["provider_template_id"].text,
+                                   providerTemplateValues: Self.strings(m["provider_template_values"].text), senderName: m["sender_name"].text,
                                    replyTo: m["reply_to"].text)
         }
     }
@@ -179,6 +182,12 @@ extension SQLiteStore: NotificationStore {
     }
 
     private static func optional(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
+
+    /// A stored JSON array of strings; empty when there is none.
+    private static func strings(_ json: String?) -> [String] {
+        guard let json, case .array(let items)? = try? Value(json: json) else { return [] }
+        return items.compactMap(\.stringValue)
+    }
 
     static func encode<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
