@@ -56,7 +56,8 @@ enum ServeCommand {
                                      eventAccepted: {
                                          dispatcher.wake()
                                          webhooks.wake()
-                                     })
+                                     },
+                                     channels: channels, deliveryReport: { report, channel in try dispatcher.apply(report, on: channel) })
         router.log = { console.error($0) }
         let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })
         let address: (host: String, port: Int)

@@ -8,6 +8,9 @@ struct ChannelSet: Sendable {
     var adapters: [ChannelKind: any ChannelAdapter] = [:]
     /// Our sending address; the partner's name is its display name.
     var emailFrom = "noreply@apikassa.ru"
+    /// What the providers' callbacks are checked with.
+    var smsRu: SMSRuConfiguration?
+    var viber: ViberAdapter?
 
     /// The adapters the configuration's providers describe.
     static func live(_ config: ServiceConfig) throws -> ChannelSet {
@@ -42,16 +45,20 @@ struct ChannelSet: Sendable {
         }
         if let sms = config.providers["sms_ru"], let apiID = sms.secrets["api_id"]?.value {
             do {
-                set.adapters[.sms] = SMSRuAdapter(try SMSRuConfiguration(apiID: apiID, from: sms.settings["sender"], test: sms.settings["test"] == "true",
-                                                                          baseURL: sms.settings["url"] ?? "https://sms.ru"))
+                let configuration = try SMSRuConfiguration(apiID: apiID, from: sms.settings["sender"], test: sms.settings["test"] == "true",
+                                                           baseURL: sms.settings["url"] ?? "https://sms.ru")
+                set.adapters[.sms] = SMSRuAdapter(configuration)
+                set.smsRu = configuration
             } catch {
                 throw problem("sms_ru", "\(error)")
             }
         }
         if let viber = config.providers["viber"], let key = viber.secrets["api_key"]?.value, let sender = viber.settings["sender"] {
-            set.adapters[.viber] = ViberAdapter(configuration: ViberConfiguration(
+            let adapter = ViberAdapter(configuration: ViberConfiguration(
                 apiKey: ProviderSecret(key), sender: sender, baseURL: viber.settings["url"] ?? ViberConfiguration.defaultBaseURL,
                 callbackKey: viber.secrets["callback_key"].map { ProviderSecret($0.value) }))
+            set.adapters[.viber] = adapter
+            set.viber = adapter
         }
         if let vk = config.providers["vk"], let token = vk.secrets["token"]?.value {
             guard let group = vk.settings["group_id"].flatMap(Int.init), group > 0 else { throw problem("vk", "group_id must be a positive number") }

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import TemplateEngine
 
@@ -10,10 +11,12 @@ struct APILimits: Sendable {
 /// The service's routes, built on the store: the same router serves real sockets and tests.
 enum KassaAPI {
     /// `eventAccepted` runs after each new event is stored (the dispatcher's wake-up); without
-    /// `webhooks` (no master key) the webhook routes refuse to make secrets.
+    /// `webhooks` (no master key) the webhook routes refuse to make secrets; `channels` checks the
+    /// providers' callbacks and `deliveryReport` applies what they report.
     static func router(store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits = APILimits(),
                        metrics: Metrics = Metrics(), clock: any WallClock = SystemWallClock(), webhooks: WebhookSettings? = nil,
-                       eventAccepted: @escaping @Sendable () -> Void = {}) -> Router {
+                       eventAccepted: @escaping @Sendable () -> Void = {}, channels: ChannelSet = ChannelSet(),
+                       deliveryReport: @escaping @Sendable (DeliveryReport, ChannelKind) throws -> Void = { _, _ in }) -> Router {
         var router = Router()
         router.metrics = metrics
         router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
@@ -39,6 +42,7 @@ enum KassaAPI {
         ModerationRoutes.add(to: &router, store: store, metrics: metrics)
         let planner = NotificationPlanner(store: store, base: base, compiled: CompiledTemplates(), metrics: metrics)
         EventRoutes.add(to: &router, store: store, planner: planner, clock: clock, accepted: eventAccepted)
+        CallbackRoutes.add(to: &router, channels: channels, apply: deliveryReport)
         WebhookRoutes.add(to: &router, store: store, settings: webhooks, clock: clock)
         // Every POST may carry an Idempotency-Key.
         let idempotency = Idempotency(store: store)
