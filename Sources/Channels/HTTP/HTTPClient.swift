@@ -187,8 +187,8 @@ public final class HTTPClient: Sendable {
             _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
             _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
             if let caFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
-            _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout))
-            _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))
+            _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, CurlSupport.milliseconds(connectTimeout))
+            _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, CurlSupport.milliseconds(timeout))
             _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             _ = ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
             if answer.pinned != nil {
@@ -213,7 +213,7 @@ public final class HTTPClient: Sendable {
                                   reason: "the connection went to \(refused), which is not one of the addresses the request is pinned to")
         }
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = CurlSupport.errorText(errorBuffer)
             throw Self.classify(code, detail: detail, answerTooLong: answer.overflowed, limit: maxResponseBytes)
         }
         var status = 0
@@ -272,10 +272,6 @@ public final class HTTPClient: Sendable {
         default:
             return DeliveryFailure(.retryable(after: nil), code: curl, reason: reason)
         }
-    }
-
-    private static func milliseconds(_ d: Duration) -> Int {
-        Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000)
     }
 }
 

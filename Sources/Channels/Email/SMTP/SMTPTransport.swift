@@ -73,8 +73,8 @@ public final class SMTPTransport: Sendable {
             if let caFile = c.caFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
             if let username = c.username { _ = ccurl_setopt_string(handle, CURLOPT_USERNAME, username) }
             if let password = c.password { _ = ccurl_setopt_string(handle, CURLOPT_PASSWORD, password) }
-            _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(c.connectTimeout))
-            _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(c.timeout))
+            _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, CurlSupport.milliseconds(c.connectTimeout))
+            _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, CurlSupport.milliseconds(c.timeout))
             _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             let code = curl_easy_perform(handle)
             // Nothing of this message may outlive the call inside the handle.
@@ -85,7 +85,7 @@ public final class SMTPTransport: Sendable {
             return code
         }
         guard code != CURLE_OK else { return }
-        let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let detail = CurlSupport.errorText(errorBuffer)
         throw Self.classify(code, replies: replies.lines, detail: detail, tls: c.tls)
     }
 
@@ -109,10 +109,6 @@ public final class SMTPTransport: Sendable {
         if let reply = SMTPReply.lastFailure(in: replies) { return reply.failure }
         let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         return DeliveryFailure(.retryable(after: nil), code: curl, reason: reason)
-    }
-
-    private static func milliseconds(_ d: Duration) -> Int {
-        Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000)
     }
 }
 
