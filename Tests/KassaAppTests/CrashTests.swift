@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import TemplateEngine
 import TestPeers
@@ -38,12 +35,11 @@ import TestPeers
         var acknowledged: [String: String] = [:]   // event id -> its e-mail notification id
         for n in 0..<40 {
             if n == 20 { kill(first.process.processIdentifier, SIGKILL) }
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/events")!)
-            request.httpMethod = "POST"
-            request.setValue("Bearer " + operatorToken, forHTTPHeaderField: "Authorization")
-            request.httpBody = Data(#"{"id": "ev-\#(n)", "type": "order.paid", "partner_id": "\#(partnerID)", "order_id": "KO-\#(n)", "data": \#(sample), "contacts": {"email": "payer\#(n)@example.ru"}}"#.utf8)
-            guard let (body, response) = try? await URLSession.shared.data(for: request), (response as? HTTPURLResponse)?.statusCode == 202,
-                  case .object(let answer) = try Value(jsonBytes: [UInt8](body)), case .array(let list)? = answer["notifications"],
+            let body = #"{"id": "ev-\#(n)", "type": "order.paid", "partner_id": "\#(partnerID)", "order_id": "KO-\#(n)", "data": \#(sample), "contacts": {"email": "payer\#(n)@example.ru"}}"#
+            guard let response = try? await LoopbackHTTP.call("POST", "http://127.0.0.1:\(port)/v1/events",
+                                                              headers: [("Authorization", "Bearer " + operatorToken)], body: Array(body.utf8)),
+                  response.status == 202,
+                  case .object(let answer) = try Value(jsonBytes: response.body), case .array(let list)? = answer["notifications"],
                   case .object(let notification)? = list.first, let id = notification["id"]?.stringValue
             else { continue }
             acknowledged["ev-\(n)"] = id

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import TemplateEngine
 @testable import KassaApp
@@ -78,17 +75,12 @@ import TemplateEngine
         let address = try await server.start(host: "127.0.0.1", port: 0)
         let base = "http://127.0.0.1:\(address.port)"
 
-        var me = URLRequest(url: URL(string: base + "/v1/me")!)
-        me.setValue("Bearer " + live.secret, forHTTPHeaderField: "Authorization")
-        let (data, response) = try await URLSession.shared.data(for: me)
-        #expect((response as? HTTPURLResponse)?.statusCode == 200)
-        #expect(String(decoding: data, as: UTF8.self).contains("partner_live"))
+        let me = try await LoopbackHTTP.call("GET", base + "/v1/me", headers: [("Authorization", "Bearer " + live.secret)])
+        #expect(me.status == 200)
+        #expect(String(decoding: me.body, as: UTF8.self).contains("partner_live"))
 
-        var big = URLRequest(url: URL(string: base + "/healthz")!)
-        big.httpMethod = "POST"
-        big.httpBody = Data(repeating: 0x41, count: 1000)
-        let (_, tooLarge) = try await URLSession.shared.data(for: big)
-        #expect((tooLarge as? HTTPURLResponse)?.statusCode == 413)
+        let tooLarge = try await LoopbackHTTP.call("POST", base + "/healthz", body: [UInt8](repeating: 0x41, count: 1000))
+        #expect(tooLarge.status == 413)
 
         await server.shutdown()
         #expect(lines.all.contains { $0.contains(#""path":"/v1/me""#) && $0.contains(#""status":200"#) })

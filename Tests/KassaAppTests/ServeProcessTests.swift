@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import TemplateEngine
 @testable import KassaApp
@@ -84,12 +81,9 @@ import TemplateEngine
         #expect(moderator.hasPrefix("ak_mod_"))
 
         func call(_ method: String, _ path: String, _ token: String, _ body: String? = nil) async throws -> (Int, String) {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-            request.httpMethod = method
-            request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")
-            request.httpBody = body.map { Data($0.utf8) }
-            let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            let response = try await LoopbackHTTP.call(method, "http://127.0.0.1:\(port)\(path)",
+                                                       headers: [("Authorization", "Bearer " + token)], body: Array((body ?? "").utf8))
+            return (response.status, String(decoding: response.body, as: UTF8.self))
         }
         #expect(try await call("GET", "/v1/me", live).0 == 200)
         let (created, body) = try await call("POST", "/v1/templates", live,
