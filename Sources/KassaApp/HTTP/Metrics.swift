@@ -10,19 +10,50 @@ final class Metrics: Sendable {
         let status: Int
     }
 
+    /// A Prometheus histogram: cumulative counts of observations at or below each bound.
+    private struct Histogram {
+        let bounds: [Double]
+        var buckets: [Int]
+        var count = 0
+        var sum = 0.0
+
+        init(_ bounds: [Double]) {
+            self.bounds = bounds
+            buckets = Array(repeating: 0, count: bounds.count)
+        }
+
+        mutating func observe(_ value: Double) {
+            for (i, bound) in bounds.enumerated() where value <= bound { buckets[i] += 1 }
+            count += 1
+            sum += value
+        }
+
+        func write(_ name: String, help: String, into out: inout String) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+            for (i, bound) in bounds.enumerated() {
+                out += "\(name)_bucket{le=\"\(bound)\"} \(buckets[i])\n"
+            }
+            out += "\(name)_bucket{le=\"+Inf\"} \(count)\n\(name)_sum \(sum)\n\(name)_count \(count)\n"
+        }
+    }
+
     private struct State {
         var requests: [Key: Int] = [:]
-        var latencyBuckets: [Int] = Array(repeating: 0, count: Metrics.bounds.count)
-        var latencyCount = 0
-        var latencySum = 0.0
+        var latency = Histogram(Metrics.bounds)
         var renders: [String: Int] = [:]
         var renderSeconds = 0.0
         var sends: [String: Int] = [:]
         var notifications: [String: Int] = [:]
         var outboxDepth = 0
-        var eventToSendBuckets: [Int] = Array(repeating: 0, count: Metrics.sendBounds.count)
-        var eventToSendCount = 0
-        var eventToSendSum = 0.0
+        var eventToSend = Histogram(Metrics.sendBounds)
+    }
+
+    /// A counter by its labels (`channel="sms",outcome="ok"`), in label order.
+    private static func writeCounter(_ name: String, help: String, _ counts: [String: Int], into out: inout String) {
+        out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+        for (labels, count) in counts.sorted(by: { $0.key < $1.key }) {
+            out += "\(name){\(labels)} \(count)\n"
+        }
     }
 
     /// Upper bounds of the event-to-provider histogram, in seconds.
@@ -35,9 +66,7 @@ final class Metrics: Sendable {
     func record(method: String, route: String, status: Int, seconds: Double) {
         state.withLock { s in
             s.requests[Key(method: method, route: route, status: status), default: 0] += 1
-            for (i, bound) in Self.bounds.enumerated() where seconds <= bound { s.latencyBuckets[i] += 1 }
-            s.latencyCount += 1
-            s.latencySum += seconds
+            s.latency.observe(seconds)
         }
     }
 
@@ -54,11 +83,7 @@ final class Metrics: Sendable {
     func recordSend(channel: String, outcome: String, seconds: Double, sinceEvent: Double?) {
         state.withLock { s in
             s.sends["channel=\"\(channel)\",outcome=\"\(outcome)\"", default: 0] += 1
-            if let sinceEvent {
-                for (i, bound) in Self.sendBounds.enumerated() where sinceEvent <= bound { s.eventToSendBuckets[i] += 1 }
-                s.eventToSendCount += 1
-                s.eventToSendSum += sinceEvent
-            }
+            if let sinceEvent { s.eventToSend.observe(sinceEvent) }
         }
     }
 
@@ -77,34 +102,17 @@ final class Metrics: Sendable {
             for (key, count) in s.requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
                 out += "kassa_http_requests_total{method=\"\(key.method)\",route=\"\(key.route)\",status=\"\(key.status)\"} \(count)\n"
             }
-            out += "# HELP kassa_http_request_duration_seconds Time to answer a request.\n# TYPE kassa_http_request_duration_seconds histogram\n"
-            for (i, bound) in Self.bounds.enumerated() {
-                out += "kassa_http_request_duration_seconds_bucket{le=\"\(bound)\"} \(s.latencyBuckets[i])\n"
-            }
-            out += "kassa_http_request_duration_seconds_bucket{le=\"+Inf\"} \(s.latencyCount)\n"
-            out += "kassa_http_request_duration_seconds_sum \(s.latencySum)\nkassa_http_request_duration_seconds_count \(s.latencyCount)\n"
-            out += "# HELP kassa_template_renders_total Notifications composed from templates, by channel and outcome.\n# TYPE kassa_template_renders_total counter\n"
-            for (labels, count) in s.renders.sorted(by: { $0.key < $1.key }) {
-                out += "kassa_template_renders_total{\(labels)} \(count)\n"
-            }
+            s.latency.write("kassa_http_request_duration_seconds", help: "Time to answer a request.", into: &out)
+            Self.writeCounter("kassa_template_renders_total", help: "Notifications composed from templates, by channel and outcome.",
+                              s.renders, into: &out)
             out += "# HELP kassa_template_render_seconds_total Time spent composing them.\n# TYPE kassa_template_render_seconds_total counter\n"
             out += "kassa_template_render_seconds_total \(s.renderSeconds)\n"
-            out += "# HELP kassa_sends_total Attempts to hand a message to a provider, by channel and outcome.\n# TYPE kassa_sends_total counter\n"
-            for (labels, count) in s.sends.sorted(by: { $0.key < $1.key }) {
-                out += "kassa_sends_total{\(labels)} \(count)\n"
-            }
-            out += "# HELP kassa_notifications_total Notifications that reached a final status, by channel and status.\n# TYPE kassa_notifications_total counter\n"
-            for (labels, count) in s.notifications.sorted(by: { $0.key < $1.key }) {
-                out += "kassa_notifications_total{\(labels)} \(count)\n"
-            }
+            Self.writeCounter("kassa_sends_total", help: "Attempts to hand a message to a provider, by channel and outcome.", s.sends, into: &out)
+            Self.writeCounter("kassa_notifications_total", help: "Notifications that reached a final status, by channel and status.",
+                              s.notifications, into: &out)
             out += "# HELP kassa_outbox_depth Notifications waiting in the outbox.\n# TYPE kassa_outbox_depth gauge\n"
             out += "kassa_outbox_depth \(s.outboxDepth)\n"
-            out += "# HELP kassa_event_to_send_seconds From an event's arrival to a provider accepting its message.\n# TYPE kassa_event_to_send_seconds histogram\n"
-            for (i, bound) in Self.sendBounds.enumerated() {
-                out += "kassa_event_to_send_seconds_bucket{le=\"\(bound)\"} \(s.eventToSendBuckets[i])\n"
-            }
-            out += "kassa_event_to_send_seconds_bucket{le=\"+Inf\"} \(s.eventToSendCount)\n"
-            out += "kassa_event_to_send_seconds_sum \(s.eventToSendSum)\nkassa_event_to_send_seconds_count \(s.eventToSendCount)\n"
+            s.eventToSend.write("kassa_event_to_send_seconds", help: "From an event's arrival to a provider accepting its message.", into: &out)
             return out
         }
     }
