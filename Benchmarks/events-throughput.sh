@@ -52,18 +52,33 @@ sample="$(curl -sf "$base/v1/events" -H "Authorization: Bearer $live" |
     python3 -c 'import json,sys; print(json.dumps([e for e in json.load(sys.stdin)["events"] if e["name"] == "order.paid"][0]["sample"]))')"
 event() { printf '{"id": "%s-{n}", "type": "order.paid", %s"order_id": "KO-{n}", "data": %s, "contacts": {"email": "payer{n}@example.ru"}}' "$1" "$2" "$sample"; }
 
+# The service's CPU time (user + system, in clock ticks) so far, to divide by the events it took.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+drain() {
+    for _ in $(seq 1 300); do
+        depth="$(curl -sf "$base/metrics" | awk '/^kassa_outbox_depth/ {print $2}')"
+        [[ "$depth" == 0 ]] && return; sleep 0.2
+    done
+}
+accepted_total() { curl -sf "$base/metrics" | awk '/^kassa_http_requests_total.*POST.*\/v1\/events.*202/ {s += $2} END {print s + 0}'; }
+
 echo "1. events accepted per second (sandbox token, closed loop, $connections connections, $seconds s)"
+ticks_before="$(cpu_ticks)"; events_before="$(accepted_total)"
 "$loadgen" --url "$base/v1/events" --method POST --header "Authorization: Bearer $sandbox" --header "Idempotency-Key: k-{n}" \
     --body "$(event sb "")" --connections "$connections" --seconds "$seconds" ${JSON:+--json}
+drain
+ticks_after="$(cpu_ticks)"; events_after="$(accepted_total)"
+python3 -c 'import sys, os
+ticks, events = int(sys.argv[1]), int(sys.argv[2])
+hz = os.sysconf("SC_CLK_TCK")
+print(f"service CPU per event, accepted and dispatched: {1000 * ticks / hz / max(events, 1):.2f} ms ({events} events, {ticks / hz:.1f} CPU-s)")' \
+    "$((ticks_after - ticks_before))" "$((events_after - events_before))"
 
 echo "2. event to SMTP acceptance (operator, live, 200 events/s for $seconds s)"
 "$loadgen" --url "$base/v1/events" --method POST --header "Authorization: Bearer $operator" --header "Idempotency-Key: live-{n}" \
     --body "$(event live "\"partner_id\": \"$partner\", ")" --connections 4 --rate 200 --seconds "$seconds" ${JSON:+--json}
 # Let the outbox drain, then read the service's histogram.
-for _ in $(seq 1 100); do
-    depth="$(curl -sf "$base/metrics" | awk '/^kassa_outbox_depth/ {print $2}')"
-    [[ "$depth" == 0 ]] && break; sleep 0.2
-done
+drain
 curl -sf "$base/metrics" | python3 -c '
 import sys, re
 buckets = []; count = 0

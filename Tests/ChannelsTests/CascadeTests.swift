@@ -267,4 +267,17 @@ private let firstFailureCases: [FirstFailureCase] = [
         let report = DeliveryReport(providerMessageID: "1", status: .expired, at: t0, providerCode: "104", reason: "The message expired.")
         #expect(try JSONDecoder().decode(DeliveryReport.self, from: JSONEncoder().encode(report)) == report)
     }
+
+    @Test func theStandardPolicyIsStoredByName() throws {
+        let standard = CascadePolicy.standard.restricted(to: [.sms, .viber])
+        let stored = try JSONEncoder().encode(standard)
+        #expect(String(decoding: stored, as: UTF8.self) == #""standard:viber,sms""#)
+        #expect(try JSONDecoder().decode(CascadePolicy.self, from: stored) == standard)
+        // Any other policy keeps its steps, and states written before the short form still read.
+        let custom = CascadePolicy([CascadeStep(.sms, confirmWithin: .seconds(60)), CascadeStep(.email)])
+        let written = try JSONEncoder().encode(custom)
+        #expect(String(decoding: written, as: UTF8.self).hasPrefix(#"{"steps":["#))
+        #expect(try JSONDecoder().decode(CascadePolicy.self, from: written) == custom)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(CascadePolicy.self, from: Data(#""standard:fax""#.utf8)) }
+    }
 }

@@ -64,4 +64,17 @@ import Testing
             Ромашка
             """)
     }
+
+    @Test func whatAReaderCanSee() {
+        let line = "Услуга оказана с использованием сервиса"
+        #expect(EmailHTML.shows(line, inHTML: "<p>Чек</p><p style=\"color:#999\">\(line)</p>"))
+        #expect(EmailHTML.shows(line, inHTML: "<div><img src=\"cid:logo\"><br>Текст. \(line). Конец</div>"))
+        #expect(EmailHTML.shows(line, inHTML: "<div hidden>скрыто</div><p>\(line)</p>"), "a hidden element closed before it")
+        for hiding in [
+            "<!-- <p>\(line)</p>", "<div style=\"Display : NONE\"><p>\(line)</p>", "<span style=\"opacity:0\"><p>\(line)</p>",
+            "<div hidden><p>\(line)</p></div>", "<style><p>\(line)</p>", "<head><title>\(line)</title></head>", "<p>Услуга оказана</p>",
+        ] {
+            #expect(!EmailHTML.shows(line, inHTML: hiding), "\(hiding)")
+        }
+    }
 }

@@ -33,7 +33,7 @@ import TemplateEngine
         let (_, moderator) = try store.createModerator(login: "anna")
         let (_, op) = try store.createOperator(name: "ops")
         let wakes = IdempotencyTests.Counter()
-        let router = KassaAPI.router(store: store, base: try BaseTemplateTests.library(), clock: clock, eventAccepted: { _ = wakes.next() })
+        let router = KassaAPI.router(store: store, base: try BaseTemplateTests.library(), clock: clock, eventAccepted: { _ in _ = wakes.next() })
         return Fixture(router: router, store: store, clock: clock, dir: dir, partnerA: a.id, liveA: liveA.secret, sandboxA: sandboxA.secret,
                        partnerB: b.id, sandboxB: sandboxB.secret, moderator: moderator.secret, operatorToken: op.secret,
                        wakes: wakes)

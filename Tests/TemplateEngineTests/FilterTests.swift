@@ -1055,6 +1055,7 @@ private let unreadableDates: [Value] = [
     @Test func timeZones() throws {
         let moscow = RenderOptions(timeZone: try #require(TimeZone(identifier: "Europe/Moscow")))
         #expect(try text("date", monday, "%H:%M %z", options: moscow) == "13:05 +0300")
+        #expect(try text("date", monday, "%H:%M %Z", options: moscow) == "13:05 MSK")
         #expect(try text("date", "2016-03-14 10:00", "%s", options: moscow) == "1457938800")
         #expect(try text("date", "2016-03-14T10:00:00Z", "%H:%M", options: moscow) == "13:00")
         let kolkata = RenderOptions(timeZone: try #require(TimeZone(identifier: "Asia/Kolkata")))

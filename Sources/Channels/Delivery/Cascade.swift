@@ -52,6 +52,43 @@ public struct CascadePolicy: Sendable, Equatable, Codable {
     }
 }
 
+extension CascadePolicy {
+    private enum CodingKeys: String, CodingKey { case steps }
+
+    /// The standard policy restricted to some channels is stored as `"standard:viber,sms"`; any
+    /// other policy as its steps. The state of every message carries its policy, and the dispatcher
+    /// writes that state at every step, so the short form matters.
+    public func encode(to encoder: any Encoder) throws {
+        let channels = steps.map(\.channel)
+        if CascadePolicy.standard.restricted(to: Set(channels)) == self {
+            var container = encoder.singleValueContainer()
+            try container.encode("standard:" + channels.map(\.rawValue).joined(separator: ","))
+        } else {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(steps, forKey: .steps)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let short = try? decoder.singleValueContainer().decode(String.self) {
+            guard short.hasPrefix("standard:") else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown cascade policy '\(short)'"))
+            }
+            var channels: Set<ChannelKind> = []
+            for name in short.dropFirst("standard:".count).split(separator: ",") {
+                guard let channel = ChannelKind(rawValue: String(name)) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown channel '\(name)'"))
+                }
+                channels.insert(channel)
+            }
+            self = CascadePolicy.standard.restricted(to: channels)
+        } else {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(try container.decode([CascadeStep].self, forKey: .steps))
+        }
+    }
+}
+
 /// What the dispatcher does next for a message in a cascade.
 public enum CascadeAction: Sendable, Equatable, Codable {
     /// Send the message on this channel now; `attempt` counts the tries on that channel from 1.

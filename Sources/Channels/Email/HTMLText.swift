@@ -2,13 +2,30 @@ extension EmailHTML {
     /// The plain-text alternative of an HTML e-mail: paragraphs and rows on their own lines, links
     /// as `text (url)`, images as their alt text, nothing from `<head>`, `<style>` or `<script>`.
     public static func plainText(fromHTML html: String) -> String {
-        text(fromHTML: html, skippingHidden: false)
+        text(fromHTML: html)
     }
 
-    /// The text a reader can see: like `plainText`, but without elements hidden by the `hidden`
-    /// attribute or an inline style (`display:none`, `visibility:hidden`, zero size or opacity…).
-    public static func visibleText(fromHTML html: String) -> String {
-        text(fromHTML: html, skippingHidden: true)
+    /// Whether a reader can see `needle` in the HTML: some text outside comments, `<head>`,
+    /// `<style>` and the like, and outside elements hidden by the `hidden` attribute or an inline
+    /// style (`display:none`, `visibility:hidden`, zero size or opacity…), contains it. It runs on
+    /// every HTML e-mail composed, to check the line the service adds.
+    public static func shows(_ needle: String, inHTML html: String) -> Bool {
+        let wanted = Array(needle.utf8)
+        var hiddenDepth = 0
+        for event in scanHTML(html) {
+            switch event {
+            case .start(let name, let attributes, _):
+                if voidElements.contains(name) { continue }
+                if hiddenDepth > 0 || hiddenElements.contains(name) || hides(attributes) { hiddenDepth += 1 }
+            case .end(let name):
+                if hiddenDepth > 0, !voidElements.contains(name) { hiddenDepth -= 1 }
+            case .text(let text):
+                if hiddenDepth == 0, text.utf8.count >= wanted.count, contains(Array(text.utf8), wanted) { return true }
+            case .problem:
+                continue
+            }
+        }
+        return false
     }
 
     /// Whether an element's attributes hide it from the reader.
@@ -49,7 +66,7 @@ extension EmailHTML {
     private static let hiddenElements: Set<String> = ["head", "style", "script", "title", "template"]
     private static let voidElements: Set<String> = ["br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr", "source"]
 
-    private static func text(fromHTML html: String, skippingHidden: Bool) -> String {
+    private static func text(fromHTML html: String) -> String {
         var out = PlainTextWriter()
         var hiddenDepth = 0
         var links: [String?] = []
@@ -57,8 +74,7 @@ extension EmailHTML {
         for event in scanHTML(html) {
             switch event {
             case .start(let name, let attributes, _):
-                if hiddenElements.contains(name) || (hiddenDepth > 0 && !voidElements.contains(name))
-                    || (skippingHidden && hides(attributes) && !voidElements.contains(name)) {
+                if hiddenElements.contains(name) || (hiddenDepth > 0 && !voidElements.contains(name)) {
                     hiddenDepth += 1
                     continue
                 }
@@ -147,7 +163,7 @@ private struct PlainTextWriter {
                     added.append(UInt8(ascii: " "))
                 }
             }
-            for byte in String(scalar).utf8 {
+            UTF8.encode(scalar) { byte in
                 put(byte)
                 added.append(byte)
             }

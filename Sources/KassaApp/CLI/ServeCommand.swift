@@ -50,12 +50,12 @@ enum ServeCommand {
         let webhooks = WebhookDispatcher(store: store, box: try masterKey(dataDirectory: config.dataDirectory, console: console),
                                          sender: WebhookSender(urlGuard: urlGuard), log: { console.error($0) })
         let dispatcher = OutboxDispatcher(store: store, live: channels, metrics: metrics, log: { console.error($0) },
-                                          stepWritten: { webhooks.wake() })
+                                          webhooksQueued: { webhooks.wake() })
         var router = KassaAPI.router(store: store, base: base, limits: .init(maxTemplateBytes: config.maxTemplateBytes), metrics: metrics,
                                      webhooks: WebhookSettings(box: webhooks.box, urlGuard: urlGuard, queued: { webhooks.wake() }),
-                                     eventAccepted: {
+                                     eventAccepted: { webhooksQueued in
                                          dispatcher.wake()
-                                         webhooks.wake()
+                                         if webhooksQueued { webhooks.wake() }
                                      },
                                      channels: channels, deliveryReport: { report, channel in try dispatcher.apply(report, on: channel) })
         router.log = { console.error($0) }

@@ -27,14 +27,16 @@ final class OutboxDispatcher: Sendable {
     let node: String
     private let random: @Sendable () -> Double
     private let log: @Sendable (String) -> Void
-    /// Runs after each step is written, which may have queued webhooks (the webhook dispatcher's wake-up).
-    private let stepWritten: @Sendable () -> Void
+    /// Runs after a step that queued webhook messages is written (the webhook dispatcher's wake-up).
+    private let webhooksQueued: @Sendable () -> Void
     private let signal = WakeSignal()
+    /// When the outbox was last counted for the metrics.
+    private let depthCounted = Mutex(Date.distantPast)
 
     init(store: any NotificationStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
          metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64, node: String = ProcessInfo.processInfo.hostName,
          random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, log: @escaping @Sendable (String) -> Void = { _ in },
-         stepWritten: @escaping @Sendable () -> Void = {}) {
+         webhooksQueued: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.live = live
         self.sandbox = sandbox
@@ -45,7 +47,7 @@ final class OutboxDispatcher: Sendable {
         self.node = node
         self.random = random
         self.log = log
-        self.stepWritten = stepWritten
+        self.webhooksQueued = webhooksQueued
     }
 
     /// Says that something new is in the outbox, so that the loop looks now rather than at its next tick.
@@ -78,7 +80,12 @@ final class OutboxDispatcher: Sendable {
         let ids: [String]
         do {
             ids = try store.claimDue(now: now, leaseUntil: now.addingTimeInterval(lease), limit: batch, owner: node)
-            metrics?.setOutboxDepth(try store.outboxDepth())
+            // Counting the outbox reads all of it: done when the dispatcher has caught up (the
+            // count is small then) and otherwise at most once a second.
+            if let metrics, ids.count < batch || depthCounted.withLock({ now.timeIntervalSince($0) >= 1 }) {
+                metrics.setOutboxDepth(try store.outboxDepth())
+                depthCounted.withLock { $0 = now }
+            }
         } catch {
             log(Self.line("error", "the outbox could not be read", ["error": "\(error)"]))
             return 0
@@ -110,8 +117,7 @@ final class OutboxDispatcher: Sendable {
                 }
                 let finishedAt = clock.now()
                 outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: finishedAt)
-                try store.finishStep(notificationID: id, outcome, now: finishedAt)
-                stepWritten()
+                if try store.finishStep(notificationID: id, outcome, now: finishedAt) { webhooksQueued() }
                 record.cascade = outcome.cascade
                 record.nextAction = outcome.nextAction
                 if case .done(let channel, let status) = outcome.nextAction {
@@ -191,8 +197,7 @@ final class OutboxDispatcher: Sendable {
         let action = record.cascade.reportReceived(report, on: channel)
         var outcome = DispatchOutcome(cascade: record.cascade, nextAction: action == .nothing ? record.nextAction : action)
         outcome.due = action == .nothing ? .unchanged : Self.due(of: action, cascade: record.cascade, now: now)
-        try store.finishStep(notificationID: id, outcome, now: now)
-        stepWritten()
+        if try store.finishStep(notificationID: id, outcome, now: now) { webhooksQueued() }
         record.cascade = outcome.cascade
         if case .send = action { wake() }
     }

@@ -66,6 +66,8 @@ struct LinkHosts: Sendable {
     /// The `scheme://…` links inside text (`Отчёт: https://host/path.`): from the scheme to the next
     /// space or quote, without the punctuation that ends a sentence.
     static func embeddedLinks(in text: String) -> [String] {
+        // Most text has no `://` at all.
+        guard Self.containsSchemeSeparator(text) else { return [] }
         let scalars = Array(text.unicodeScalars)
         func isSchemeScalar(_ s: Unicode.Scalar) -> Bool { s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || "+-.".unicodeScalars.contains(s)) }
         var links: [String] = []
@@ -103,7 +105,44 @@ struct LinkHosts: Sendable {
     }
 
     /// Text that a mail client or messenger would turn into a link: a URL scheme at the start.
-    private static func looksLikeLink(_ text: String) -> Bool {
+    /// Read by bytes: it runs on every string of every event.
+    static func looksLikeLink(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        var i = utf8.startIndex
+        while i != utf8.endIndex, utf8[i] == UInt8(ascii: " ") || utf8[i] == UInt8(ascii: "\t") { i = utf8.index(after: i) }
+        // Other leading white space is rare enough for the general reading.
+        if i != utf8.endIndex, utf8[i] >= 0x80 || utf8[i] < 0x20 { return looksLikeLinkSlowly(text) }
+        var scheme: [UInt8] = []
+        while i != utf8.endIndex, scheme.count < 16 {
+            let byte = utf8[i] | 0x20
+            if byte == UInt8(ascii: ".") && scheme == Array("www".utf8) { return true }
+            guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || utf8[i] == UInt8(ascii: "+") || utf8[i] == UInt8(ascii: "-")
+                    || utf8[i] == UInt8(ascii: ".")
+            else { break }
+            scheme.append(utf8[i] == UInt8(ascii: ".") ? utf8[i] : byte)
+            i = utf8.index(after: i)
+        }
+        guard !scheme.isEmpty, i != utf8.endIndex, utf8[i] == UInt8(ascii: ":") else { return false }
+        if utf8[i...].starts(with: "://".utf8) { return true }
+        return Self.schemesWithoutSlashes.contains(scheme)
+    }
+
+    private static func containsSchemeSeparator(_ text: String) -> Bool {
+        var run = 0
+        for byte in text.utf8 {
+            switch (run, byte) {
+            case (_, UInt8(ascii: ":")): run = 1
+            case (1, UInt8(ascii: "/")): run = 2
+            case (2, UInt8(ascii: "/")): return true
+            default: run = 0
+            }
+        }
+        return false
+    }
+
+    private static let schemesWithoutSlashes: Set<[UInt8]> = Set(["javascript", "data", "vbscript", "file"].map { Array($0.utf8) })
+
+    private static func looksLikeLinkSlowly(_ text: String) -> Bool {
         let lowered = text.prefix(16).lowercased().trimmingCharacters(in: .whitespaces)
         if lowered.hasPrefix("www.") { return true }
         guard let colon = lowered.firstIndex(of: ":") else { return false }

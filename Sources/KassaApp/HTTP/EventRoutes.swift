@@ -9,7 +9,7 @@ enum EventRoutes {
     static let senders: Set<TokenKind> = [.operator, .partnerSandbox]
 
     static func add(to router: inout Router, store: any KassaStore, planner: NotificationPlanner, clock: any WallClock,
-                    accepted: @escaping @Sendable () -> Void) {
+                    accepted: @escaping @Sendable (_ webhooksQueued: Bool) -> Void) {
         router.add("POST", "/v1/events") { request, _ in
             let principal = try KassaAPI.authenticate(request, store, allowing: senders)
             let body = try TemplateRoutes.jsonObject(request)
@@ -38,7 +38,7 @@ enum EventRoutes {
                                  "notifications": .array(notifications.map { n in
                                      ["id": .string(n.id), "channels": .array(n.messages.map { .string($0.channel.rawValue) }), "status": "queued"]
                                  })]
-            let stored: String
+            let stored: (answer: String, webhooksQueued: Bool)
             do {
                 stored = try store.accept(event, hash: hash, body: canonical, answer: answer.jsonString,
                                           notifications: notifications, now: clock.now())
@@ -46,8 +46,8 @@ enum EventRoutes {
                 if case .duplicate = error { throw conflict(event.id) }
                 throw error
             }
-            accepted()
-            return HTTPResponse(status: 202, headers: [("Content-Type", "application/json")], body: Array(stored.utf8))
+            accepted(stored.webhooksQueued)
+            return HTTPResponse(status: 202, headers: [("Content-Type", "application/json")], body: Array(stored.answer.utf8))
         }
 
         router.add("GET", "/v1/orders/:order/notifications") { request, parameters in

@@ -8,6 +8,8 @@ struct HTTPRequest: Sendable {
     let query: [String: String]
     let headers: [String: String]
     let body: [UInt8]
+    /// The bearer token's principal, once a wrapper has looked it up (so that the handler does not again).
+    var principal: Principal?
 
     init(method: String, uri: String, headers: [(String, String)], body: [UInt8] = []) {
         self.method = method

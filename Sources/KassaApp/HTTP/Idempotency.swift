@@ -12,11 +12,13 @@ struct Idempotency: Sendable {
     /// Wraps a POST handler: without a key it runs as is; with one it runs at most once per key.
     func wrap(_ handler: @escaping Router.Handler) -> Router.Handler {
         { request, parameters in
+            var request = request
             guard let key = request.headers["idempotency-key"] else { return try await handler(request, parameters) }
             guard !key.isEmpty, key.utf8.count <= 255 else {
                 throw APIError(400, "invalid_idempotency_key", "An Idempotency-Key is 1 to 255 characters")
             }
             let principal = try KassaAPI.authenticate(request, store)
+            request.principal = principal
             let hash = Crypto.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body)
             switch try store.claimIdempotencyKey(owner: principal.ownerID, key: key, requestHash: hash, retention: retention) {
             case .proceed:

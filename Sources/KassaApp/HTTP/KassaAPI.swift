@@ -15,7 +15,7 @@ enum KassaAPI {
     /// providers' callbacks and `deliveryReport` applies what they report.
     static func router(store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits = APILimits(),
                        metrics: Metrics = Metrics(), clock: any WallClock = SystemWallClock(), webhooks: WebhookSettings? = nil,
-                       eventAccepted: @escaping @Sendable () -> Void = {}, channels: ChannelSet = ChannelSet(),
+                       eventAccepted: @escaping @Sendable (_ webhooksQueued: Bool) -> Void = { _ in }, channels: ChannelSet = ChannelSet(),
                        deliveryReport: @escaping @Sendable (DeliveryReport, ChannelKind) throws -> Void = { _, _ in }) -> Router {
         var router = Router()
         router.metrics = metrics
@@ -52,7 +52,7 @@ enum KassaAPI {
 
     /// The principal of the request's bearer token; 401 when it is missing, unknown or revoked.
     static func authenticate(_ request: HTTPRequest, _ store: any AccountStore, allowing kinds: Set<TokenKind> = Set(TokenKind.allCases)) throws -> Principal {
-        guard let token = request.bearerToken, let principal = try store.authenticate(token: token) else {
+        guard let principal = try request.principal ?? request.bearerToken.flatMap({ try store.authenticate(token: $0) }) else {
             throw APIError.unauthorized
         }
         guard kinds.contains(principal.kind) else {

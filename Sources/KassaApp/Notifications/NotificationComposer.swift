@@ -41,7 +41,7 @@ enum NotificationComposer {
             let html = withAttribution(html: try htmlTemplate.render(data, options: .notification(escaping: .html)))
             // The attribution is added after the partner's markup, which could still hide it (an
             // unclosed comment, a hidden element left open): the reader must be able to see it.
-            guard EmailHTML.visibleText(fromHTML: html).contains(Attribution.full) else {
+            guard EmailHTML.shows(Attribution.full, inHTML: html) else {
                 throw CompositionError(file: htmlTemplate.name,
                                        message: "the HTML hides the attribution line that every message carries (an unclosed comment or hidden element?)")
             }

@@ -101,9 +101,10 @@ protocol NotificationStore: Sendable {
     func acceptedEvent(id: String, partnerID: String) throws -> (hash: [UInt8], answer: String)?
     /// Writes the event, its notifications, their messages and their outbox rows in one transaction;
     /// returns the answer stored for the event id (the earlier one when the id was already taken by
-    /// the same request; a different request with that id is `StoreError.duplicate`).
+    /// the same request; a different request with that id is `StoreError.duplicate`), and whether
+    /// webhook messages were queued with it.
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
-                notifications: [PlannedNotification], now: Date) throws -> String
+                notifications: [PlannedNotification], now: Date) throws -> (answer: String, webhooksQueued: Bool)
 
     /// Leases up to `limit` notifications whose time has come to `owner` (a node's name), so that no
     /// other dispatcher takes them until `leaseUntil`; a lease left by a crashed node expires and the
@@ -115,7 +116,10 @@ protocol NotificationStore: Sendable {
     func dispatchRecord(id: String) throws -> DispatchRecord?
     /// Records that an attempt starts, before the provider is called.
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date) throws -> Int64
-    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws
+    /// Writes what a step changed; true when it queued webhook messages (a status change that
+    /// a partner's endpoint listens to).
+    @discardableResult
+    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws -> Bool
     /// Records a provider's later report on the attempt that got its message id.
     func recordReport(_ report: DeliveryReport, channel: ChannelKind, now: Date) throws
     /// The notification whose attempt on `channel` got `providerMessageID`.

@@ -1,6 +1,5 @@
 import CSQLite
 import Foundation
-import Synchronization
 
 /// A value bound to or read from an SQL statement.
 enum SQLValue: Sendable, Equatable {
@@ -34,12 +33,39 @@ struct SQLiteError: Error, CustomStringConvertible {
     var isConstraintViolation: Bool { code & 0xFF == SQLITE_CONSTRAINT }
 }
 
+/// A pthread mutex that spins briefly before sleeping. Synchronization's `Mutex` waits on a
+/// priority-inheriting futex on Linux, which enters the kernel at every contended acquisition; the
+/// connection's lock is taken by every query of every request and of the dispatchers.
+final class ConnectionLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
 /// One connection to an SQLite database in WAL mode; calls are serialised by a lock, so the
 /// connection can be shared between tasks.
 final class SQLiteDatabase: Sendable {
     // Safe: the handle is only used while `lock` is held.
     private nonisolated(unsafe) let handle: OpaquePointer
-    private let lock = Mutex<Void>(())
+    private let lock = ConnectionLock()
     let path: String
 
     init(path: String) throws {
@@ -70,7 +96,7 @@ final class SQLiteDatabase: Sendable {
 
     /// Runs SQL that returns no rows (one or several statements, no parameters).
     func execute(_ sql: String) throws {
-        try lock.withLock { _ throws(SQLiteError) in
+        try lock.withLock { () throws(SQLiteError) in
             let rc = sqlite3_exec(handle, sql, nil, nil, nil)
             if rc != SQLITE_OK { throw error(rc, sql) }
         }
@@ -79,12 +105,12 @@ final class SQLiteDatabase: Sendable {
     /// Runs one statement with parameters and returns its rows.
     @discardableResult
     func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [SQLRow] {
-        try lock.withLock { _ throws(SQLiteError) in try run(sql, parameters) }
+        try lock.withLock { () throws(SQLiteError) in try run(sql, parameters) }
     }
 
     /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back when it throws.
     func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
-        try lock.withLock { _ in
+        try lock.withLock {
             let begin = sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, nil)
             if begin != SQLITE_OK { throw error(begin, "BEGIN IMMEDIATE") }
             do {
@@ -112,7 +138,7 @@ final class SQLiteDatabase: Sendable {
     /// Copies the whole database to `path` with SQLite's online backup, safe while others write.
     func backup(to path: String) throws {
         let target = try SQLiteDatabase(path: path)
-        try lock.withLock { _ throws(SQLiteError) in
+        try lock.withLock { () throws(SQLiteError) in
             guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
                 throw target.error(SQLITE_ERROR, "backup")
             }

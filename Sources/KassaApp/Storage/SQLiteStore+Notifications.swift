@@ -28,17 +28,18 @@ extension SQLiteStore: NotificationStore {
     }
 
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
-                notifications: [PlannedNotification], now: Date) throws -> String {
+                notifications: [PlannedNotification], now: Date) throws -> (answer: String, webhooksQueued: Bool) {
         let at = StoredTime.text(now)
         return try database.transaction { tx in
             if let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
                                       [.text(event.partnerID), .text(event.id)]).first {
                 guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
-                return row["answer"].text ?? ""
+                return (row["answer"].text ?? "", false)
             }
             try tx.query("INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [.text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID), .integer(event.sandbox ? 1 : 0),
                           .blob(hash), .text(body), .text(answer), .text(at)])
+            var webhooksQueued = false
             for n in notifications {
                 try tx.query("INSERT INTO notifications (id, partner_id, event_id, event_type, order_id, sandbox, status, channel, cascade, next_action, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              [.text(n.id), .text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID),
@@ -53,9 +54,11 @@ extension SQLiteStore: NotificationStore {
                                   Self.optional(m.replyTo)])
                 }
                 try tx.query("INSERT INTO outbox (notification_id, due_at) VALUES (?, ?)", [.text(n.id), .text(at)])
-                try Self.enqueueWebhooks(for: NotificationStatusChange(n, of: event, status: Self.status(of: n.firstAction)), at: now, in: tx)
+                if try Self.enqueueWebhooks(for: NotificationStatusChange(n, of: event, status: Self.status(of: n.firstAction)), at: now, in: tx) {
+                    webhooksQueued = true
+                }
             }
-            return answer
+            return (answer, webhooksQueued)
         }
     }
 
@@ -103,9 +106,11 @@ extension SQLiteStore: NotificationStore {
         return rows.first?["id"].integer ?? 0
     }
 
-    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws {
+    @discardableResult
+    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws -> Bool {
         let at = StoredTime.text(now)
-        try database.transaction { tx in
+        return try database.transaction { tx in
+            var webhooksQueued = false
             if let attempt = outcome.attemptID {
                 try tx.query("UPDATE notification_attempts SET finished_at = ?, outcome = ?, provider_message_id = ?, provider_code = ?, detail = ? WHERE id = ?",
                              [.text(at), .text(outcome.attemptOutcome ?? "failed"), Self.optional(outcome.providerMessageID),
@@ -118,7 +123,7 @@ extension SQLiteStore: NotificationStore {
                          [.text(status), .text(outcome.cascade.channel?.rawValue ?? ""),
                           .text(try Self.encode(outcome.cascade)), .text(try Self.encode(outcome.nextAction)), .text(at), .text(notificationID)])
             if let before, before["status"].text != status {
-                try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: before, status: status,
+                webhooksQueued = try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: before, status: status,
                                                                        channel: outcome.cascade.channel?.rawValue), at: now, in: tx)
             }
             switch outcome.due {
@@ -129,6 +134,7 @@ extension SQLiteStore: NotificationStore {
             case .unchanged:
                 break
             }
+            return webhooksQueued
         }
     }
 

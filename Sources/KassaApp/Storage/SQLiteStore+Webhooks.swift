@@ -52,16 +52,19 @@ struct NotificationStatusChange: Sendable {
 extension SQLiteStore: WebhookStore {
     /// Queues the change for every enabled endpoint of its partner, inside the caller's transaction,
     /// so that the message exists exactly when the change does.
-    static func enqueueWebhooks(for change: NotificationStatusChange, at now: Date, in tx: SQLiteDatabase.Transaction) throws {
+    /// Queues the change for each of the partner's enabled endpoints; true when there was one.
+    @discardableResult
+    static func enqueueWebhooks(for change: NotificationStatusChange, at now: Date, in tx: SQLiteDatabase.Transaction) throws -> Bool {
         let endpoints = try tx.query("SELECT id FROM webhook_endpoints WHERE partner_id = ? AND enabled = 1 ORDER BY created_at, id",
                                      [.text(change.partnerID)]).compactMap { $0["id"].text }
-        guard !endpoints.isEmpty else { return }
+        guard !endpoints.isEmpty else { return false }
         let at = StoredTime.text(now), body = change.body(at: now), state = try encode(WebhookDeliveryState(now: now))
         for endpoint in endpoints {
             try tx.query("INSERT INTO webhook_messages (id, partner_id, endpoint_id, type, body, state, next_attempt_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                          [.text(try newID("msg")), .text(change.partnerID), .text(endpoint), .text(NotificationStatusChange.type),
                           .text(body), .text(state), .text(at), .text(at)])
         }
+        return true
     }
 
     func createWebhookEndpoint(partnerID: String, url: String, sealedSecret: String) throws -> WebhookEndpointRecord {

@@ -112,7 +112,9 @@ struct BrokenDownTime {
     /// Day of the year, 1 for January 1st.
     let yearDay: Int
     let utcOffset: Int
-    let zoneName: String
+    let zone: TimeZone
+    /// `%Z`, looked up only when a format asks for it (the zone database is the costly part).
+    var zoneName: String { zoneAbbreviation(zone, at: instant.seconds, offset: utcOffset) }
 
     init(_ instant: UnixInstant, _ zone: TimeZone) {
         self.instant = instant
@@ -131,7 +133,7 @@ struct BrokenDownTime {
         weekday = floorMod(days + 4, 7)
         yearDay = days - daysFromCivil(year: civil.year, month: 1, day: 1) + 1
         utcOffset = offset
-        zoneName = zoneAbbreviation(zone, at: instant.seconds)
+        self.zone = zone
     }
 
     /// The ISO 8601 week-numbering year and week (`%G`, `%V`).
@@ -150,10 +152,13 @@ private func weeksInISOYear(_ y: Int) -> Int {
     return p(y) == 4 || p(y - 1) == 3 ? 53 : 52
 }
 
-/// The zone name `%Z` prints: "UTC" for UTC itself, otherwise what Foundation calls the zone.
-private func zoneAbbreviation(_ zone: TimeZone, at seconds: Int) -> String {
+/// The zone name `%Z` prints: "UTC" for UTC itself, "MSK" for Moscow time (which Linux's ICU calls
+/// "GMT+3"), otherwise what Foundation calls the zone.
+private func zoneAbbreviation(_ zone: TimeZone, at seconds: Int, offset: Int) -> String {
     let utcNames: Set<String> = ["GMT", "UTC", "Etc/UTC", "Etc/GMT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"]
     if utcNames.contains(zone.identifier) { return "UTC" }
+    // Moscow has kept UTC+3 all year since 26 October 2014 (and had it in winter before 2011).
+    if zone.identifier == "Europe/Moscow", offset == 3 * 3600 { return "MSK" }
     let clamped = max(-62_135_596_800, min(253_402_300_799, seconds))
     return zone.abbreviation(for: Date(timeIntervalSince1970: TimeInterval(clamped))) ?? ""
 }
