@@ -47,4 +47,16 @@ import TemplateEngine
             #expect(LinkHosts.embeddedLinks(in: text) == links, "\(text)")
         }
     }
+
+    @Test func whatLooksLikeALink() {
+        let cases: [(String, Bool)] = [
+            ("https://a.ru", true), ("  HTTP://a.ru", true), ("\tftp://a.ru", true), ("www.a.ru", true), ("WWW.a.ru/x", true),
+            ("javascript:alert(1)", true), ("JavaScript:alert(1)", true), ("data:text/html,x", true), ("\u{A0}https://a.ru", true),
+            ("Заказ оплачен", false), ("10:30", false), ("mailto:a@b.ru", false), ("wwwa.ru", false), ("\nhttps://a.ru", false),
+            ("a very long scheme name://x", false), ("", false), ("www", false),
+        ]
+        for (text, expected) in cases {
+            #expect(LinkHosts.looksLikeLink(text) == expected, "\(text)")
+        }
+    }
 }

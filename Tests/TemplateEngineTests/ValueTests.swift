@@ -10,6 +10,14 @@ import Testing
         #expect(value.jsonString == #"{"b":1,"a":[true,null,1.5,"xé"],"c":{"z":-2}}"#)
     }
 
+    @Test func jsonStringsEscapeWhatTheyMust() throws {
+        // A quote followed by a combining accent is one character: the escape must not take it apart.
+        let tricky = "a\"\u{301}b\\c\r\nd\u{1}é\t\u{1F600}"
+        let written = Value.string(tricky).jsonString
+        #expect(written == #""a\"\#u{301}b\\c\r\nd\u0001é\t\#u{1F600}""#)
+        #expect(try Value(json: written) == .string(tricky))
+    }
+
     @Test(arguments: [
         ("{\"a\": }", 1, 7),
         ("[1,\n 2,,]", 2, 4),

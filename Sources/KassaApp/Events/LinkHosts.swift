@@ -110,8 +110,12 @@ struct LinkHosts: Sendable {
         let utf8 = text.utf8
         var i = utf8.startIndex
         while i != utf8.endIndex, utf8[i] == UInt8(ascii: " ") || utf8[i] == UInt8(ascii: "\t") { i = utf8.index(after: i) }
-        // Other leading white space is rare enough for the general reading.
-        if i != utf8.endIndex, utf8[i] >= 0x80 || utf8[i] < 0x20 { return looksLikeLinkSlowly(text) }
+        if i != utf8.endIndex, utf8[i] < 0x20 { return false }
+        // Text that starts with a letter of another alphabet is no link; other leading white space
+        // (a no-break space…) is rare enough for the general reading.
+        if i != utf8.endIndex, utf8[i] >= 0x80 {
+            return text.unicodeScalars[i].properties.isWhitespace && looksLikeLinkSlowly(text)
+        }
         var scheme: [UInt8] = []
         while i != utf8.endIndex, scheme.count < 16 {
             let byte = utf8[i] | 0x20

@@ -60,12 +60,77 @@ final class ConnectionLock: @unchecked Sendable {
     }
 }
 
+/// Copies the write-ahead log back into the database on a thread and connection of its own, when
+/// the log has grown past `pages` (SQLite's own default threshold): the fsync this takes then holds
+/// up no request. Passive, so that it never waits for the writers; the log starts over once a
+/// checkpoint has copied all of it.
+final class Checkpointer: @unchecked Sendable {
+    static let pages: Int32 = 1_000
+    private let path: String
+    private let wanted = DispatchSemaphore(value: 0)
+    // Guarded by `state`.
+    private let state = ConnectionLock()
+    private var started = false
+    private var stopped = false
+    private var pending = false
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// Asks for a checkpoint (once, however many commits ask before it runs); the thread starts
+    /// with the first request.
+    func request() {
+        let (start, signal) = state.withLock { () -> (Bool, Bool) in
+            defer { started = true; pending = true }
+            return (!started && !stopped, !pending && !stopped)
+        }
+        if start {
+            let thread = Thread { [self] in run() }
+            thread.name = "sqlite-checkpoint"
+            thread.start()
+        }
+        if signal { wanted.signal() }
+    }
+
+    func stop() {
+        let running = state.withLock { () -> Bool in
+            stopped = true
+            return started
+        }
+        if running { wanted.signal() }
+    }
+
+    private func run() {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
+            if let db { sqlite3_close(db) }
+            return
+        }
+        defer { sqlite3_close_v2(db) }
+        sqlite3_busy_timeout(db, 5_000)
+        // A connection learns that the database is in WAL mode when it first reads it; until then a
+        // checkpoint does nothing.
+        sqlite3_exec(db, "PRAGMA journal_mode", nil, nil, nil)
+        while true {
+            wanted.wait()
+            let stop = state.withLock { () -> Bool in
+                pending = false
+                return stopped
+            }
+            if stop { return }
+            sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        }
+    }
+}
+
 /// One connection to an SQLite database in WAL mode; calls are serialised by a lock, so the
 /// connection can be shared between tasks.
 final class SQLiteDatabase: Sendable {
     // Safe: the handle is only used while `lock` is held.
     private nonisolated(unsafe) let handle: OpaquePointer
     private let lock = ConnectionLock()
+    private let checkpointer: Checkpointer
     let path: String
 
     init(path: String) throws {
@@ -79,13 +144,24 @@ final class SQLiteDatabase: Sendable {
         }
         handle = db
         self.path = path
+        checkpointer = Checkpointer(path: path)
         sqlite3_busy_timeout(db, 5_000)
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA foreign_keys = ON")
         try execute("PRAGMA synchronous = NORMAL")
+        // Instead of SQLite's automatic checkpoint, which runs in the committing call (with its
+        // fsync) while this connection's lock is held.
+        sqlite3_wal_hook(db, { context, _, _, pages in
+            if let context, pages >= Checkpointer.pages {
+                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request()
+            }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(checkpointer).toOpaque())
     }
 
     deinit {
+        sqlite3_wal_hook(handle, nil, nil)
+        checkpointer.stop()
         for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
     }

@@ -51,24 +51,35 @@ extension Value {
     }
 }
 
+/// `s` as a JSON string: runs without anything to escape are copied whole, as UTF-8 (an escaped
+/// byte may start a character that a combining mark continues, so the runs are cut by bytes, never
+/// by characters).
 func writeJSONString(_ s: String, into out: inout String) {
     out += "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
+    let utf8 = s.utf8
+    var run = utf8.startIndex
+    var i = run
+    while i != utf8.endIndex {
+        let byte = utf8[i]
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+            i = utf8.index(after: i)
+            continue
         }
+        out += Substring(utf8[run..<i])
+        switch byte {
+        case UInt8(ascii: "\""): out += "\\\""
+        case UInt8(ascii: "\\"): out += "\\\\"
+        case UInt8(ascii: "\n"): out += "\\n"
+        case UInt8(ascii: "\r"): out += "\\r"
+        case UInt8(ascii: "\t"): out += "\\t"
+        default:
+            let hex = String(byte, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
+        i = utf8.index(after: i)
+        run = i
     }
+    out += Substring(utf8[run..<utf8.endIndex])
     out += "\""
 }
 

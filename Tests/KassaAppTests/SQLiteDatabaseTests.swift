@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+@testable import KassaApp
+
+@Suite struct SQLiteDatabaseTests {
+    /// The write-ahead log is copied into the database by the checkpoint thread once it passes its
+    /// threshold, so the database file grows while nothing else but writes happen.
+    @Test func theLogIsCheckpointedInTheBackground() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)")
+        let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        let before = size()
+        // 1,500 commits of a 4 KB row each: well past the 1,000 pages that ask for a checkpoint.
+        for _ in 0..<1_500 {
+            try database.query("INSERT INTO blobs (data) VALUES (?)", [.blob([UInt8](repeating: 7, count: 4_096))])
+        }
+        var waited = 0
+        while size() < 2 << 20, waited < 300 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 1
+        }
+        #expect(before < 1 << 20)
+        #expect(size() >= 2 << 20, "the database file holds the checkpointed pages")
+        #expect(try database.query("SELECT count(*) AS n FROM blobs").first?["n"].integer == 1_500)
+    }
+}
