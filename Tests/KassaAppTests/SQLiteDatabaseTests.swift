@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import Testing
 @testable import KassaApp
@@ -25,5 +26,23 @@ import Testing
         #expect(before < 1 << 20)
         #expect(size() >= 2 << 20, "the database file holds the checkpointed pages")
         #expect(try database.query("SELECT count(*) AS n FROM blobs").first?["n"].integer == 1_500)
+    }
+}
+
+@Suite struct StoredFormsTests {
+    @Test func rememberedFormsReadAndWriteLikeJSON() throws {
+        let forms = StoredForms<CascadeAction>()
+        let actions: [CascadeAction] = [.send(.email, attempt: 1), .done(.email, .accepted), .giveUp(reason: "нет канала")]
+        for _ in 0..<2 {
+            for action in actions {
+                let text = try forms.text(of: action)
+                #expect(try SQLiteStore.decode(CascadeAction.self, text) == action)
+                #expect(try forms.value(of: text) == action)
+            }
+        }
+        // Past its limit the oldest are forgotten, and still read.
+        for attempt in 1...40 { _ = try forms.text(of: .send(.sms, attempt: attempt)) }
+        #expect(try forms.value(of: SQLiteStore.encode(actions[0])) == actions[0])
+        #expect(throws: (any Error).self) { try forms.value(of: "{\"nonsense\":1}") }
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Channels
 import Foundation
 import TemplateEngine
@@ -44,7 +45,7 @@ extension SQLiteStore: NotificationStore {
                 try tx.query("INSERT INTO notifications (id, partner_id, event_id, event_type, order_id, sandbox, status, channel, cascade, next_action, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              [.text(n.id), .text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID),
                               .integer(event.sandbox ? 1 : 0), .text(Self.status(of: n.firstAction)), .text(n.cascade.channel?.rawValue ?? ""),
-                              .text(try Self.encode(n.cascade)), .text(try Self.encode(n.firstAction)), .text(at), .text(at)])
+                              .text(try Self.cascades.text(of: n.cascade)), .text(try Self.actions.text(of: n.firstAction)), .text(at), .text(at)])
                 for m in n.messages {
                     try tx.query("INSERT INTO notification_messages (notification_id, channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  [.text(n.id), .text(m.channel.rawValue), .text(m.recipient), .text(m.template), Self.optional(m.subject),
@@ -84,7 +85,7 @@ extension SQLiteStore: NotificationStore {
         else { return nil }
         return DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", sandbox: row["sandbox"].integer == 1,
                               createdAt: StoredTime.date(row["created_at"].text ?? "") ?? Date(),
-                              cascade: try Self.decode(CascadeState.self, cascadeText), nextAction: try Self.decode(CascadeAction.self, actionText),
+                              cascade: try Self.cascades.value(of: cascadeText), nextAction: try Self.actions.value(of: actionText),
                               messages: try messages(of: id))
     }
 
@@ -121,7 +122,7 @@ extension SQLiteStore: NotificationStore {
             let status = Self.status(of: outcome.nextAction)
             try tx.query("UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
                          [.text(status), .text(outcome.cascade.channel?.rawValue ?? ""),
-                          .text(try Self.encode(outcome.cascade)), .text(try Self.encode(outcome.nextAction)), .text(at), .text(notificationID)])
+                          .text(try Self.cascades.text(of: outcome.cascade)), .text(try Self.actions.text(of: outcome.nextAction)), .text(at), .text(notificationID)])
             if let before, before["status"].text != status {
                 webhooksQueued = try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: before, status: status,
                                                                        channel: outcome.cascade.channel?.rawValue), at: now, in: tx)
@@ -195,11 +196,55 @@ extension SQLiteStore: NotificationStore {
         return items.compactMap(\.stringValue)
     }
 
+    /// The stored forms of cascade states and actions: every new notification starts in one of a
+    /// few states, which are written with the event and read back by the dispatcher.
+    static let cascades = StoredForms<CascadeState>()
+    static let actions = StoredForms<CascadeAction>()
+
     static func encode<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}
+
+/// A value's JSON, remembered for the few values most recently used, so that the common ones (the
+/// state every new notification starts in, its first action) go through Foundation's encoder and
+/// decoder once rather than at every step.
+final class StoredForms<T: Codable & Equatable & Sendable>: Sendable {
+    /// The least recently used first.
+    private let recent = Mutex<[(value: T, text: String)]>([])
+    private let limit = 16
+
+    func text(of value: T) throws -> String {
+        if let hit = lookUp({ $0.value == value }) { return hit.text }
+        let text = try SQLiteStore.encode(value)
+        remember((value, text))
+        return text
+    }
+
+    func value(of text: String) throws -> T {
+        if let hit = lookUp({ $0.text == text }) { return hit.value }
+        let value = try SQLiteStore.decode(T.self, text)
+        remember((value, text))
+        return value
+    }
+
+    private func lookUp(_ matches: ((value: T, text: String)) -> Bool) -> (value: T, text: String)? {
+        recent.withLock { entries in
+            guard let index = entries.lastIndex(where: matches) else { return nil }
+            let entry = entries.remove(at: index)
+            entries.append(entry)
+            return entry
+        }
+    }
+
+    private func remember(_ entry: (value: T, text: String)) {
+        recent.withLock { entries in
+            if entries.count >= limit { entries.removeFirst() }
+            entries.append(entry)
+        }
     }
 }
