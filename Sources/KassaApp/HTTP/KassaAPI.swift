@@ -35,7 +35,8 @@ enum KassaAPI {
         router.add("GET", "/v1/events") { request, _ in
             _ = try authenticate(request, store)
             return .json(["events": .array(EventCatalog.all.map { e in
-                ["name": .string(e.name), "description": .string(e.description), "schema": e.schema.jsonValue, "sample": e.sample]
+                ["name": .string(e.name), "description": .string(e.description), "transactional": .bool(e.transactional),
+                 "schema": e.schema.jsonValue, "sample": e.sample]
             })])
         }
         TemplateRoutes.add(to: &router, store: store, base: base, limits: limits, metrics: metrics)
