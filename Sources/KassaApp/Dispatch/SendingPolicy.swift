@@ -48,21 +48,28 @@ struct SendingPolicy: Sendable, Equatable {
         let day = Self.moscowDay(of: now)
         let hourStart = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
         let hour = "h:" + String(StoredTime.text(hourStart).prefix(13))
-        let prefix = sandbox ? "sandbox:\(partnerID):" : ""
         var counters: [SendCounter] = []
         if let partnerDaily {
-            counters.append(SendCounter(kind: .partnerDaily, key: "\(prefix)partner:\(partnerID):\(channel.rawValue)", period: "d:" + day.name,
-                                        periodStart: day.start, limit: partnerDaily))
+            counters.append(SendCounter(kind: .partnerDaily, key: Self.partnerCounterKey(partnerID: partnerID, channel: channel, sandbox: sandbox),
+                                        period: Self.dayPeriod(day.name), periodStart: day.start, limit: partnerDaily))
         }
-        let recipient = "\(prefix)recipient:\(channel.rawValue):\(address)"
+        let recipient = (sandbox ? "sandbox:\(partnerID):" : "") + "recipient:\(channel.rawValue):\(address)"
         if let limit = recipientHourly[channel] {
             counters.append(SendCounter(kind: .recipientHourly, key: recipient, period: hour, periodStart: hourStart, limit: limit))
         }
         if let limit = recipientDaily[channel] {
-            counters.append(SendCounter(kind: .recipientDaily, key: recipient, period: "d:" + day.name, periodStart: day.start, limit: limit))
+            counters.append(SendCounter(kind: .recipientDaily, key: recipient, period: Self.dayPeriod(day.name), periodStart: day.start, limit: limit))
         }
         return counters
     }
+
+    /// The counter of a partner's sends on a channel.
+    static func partnerCounterKey(partnerID: String, channel: ChannelKind, sandbox: Bool) -> String {
+        (sandbox ? "sandbox:\(partnerID):" : "") + "partner:\(partnerID):\(channel.rawValue)"
+    }
+
+    /// The period of a Moscow calendar day named as `moscowDay` names it.
+    static func dayPeriod(_ day: String) -> String { "d:" + day }
 }
 
 /// One window counter a send adds to: a key (a partner's channel, or a recipient's address on a
