@@ -171,6 +171,24 @@ import TestPeers
         #expect(empty["bh"] == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
     }
 
+    /// A one-click link as long as the service's signed unsubscribe tokens get (a long address in
+    /// the token): written on one line, never folded, signed, and a changed link fails.
+    @Test func aLongOneClickLinkStaysOnOneSignedLine() throws {
+        let key = try TestKey.shared2048.get()
+        let url = "https://kassa.apikassa.ru/u/" + String(repeating: "MQpwcnRfM2Y5YTFjCmVtYWlsCmFubmEu", count: 12) + ".3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        var message = EmailMessage(from: try EmailAddress("noreply@apikassa.ru", name: "ООО «Кадастр-Онлайн»"),
+                                   to: [try EmailAddress("anna@example.ru")], subject: "Напоминание", text: "Текст",
+                                   messageID: "<n-1.email@apikassa.ru>", date: Self.signingTime)
+        message.listUnsubscribe = try ListUnsubscribe(url: url)
+        let signed = try signer(key).sign(try MIMEWriter.render(message), timestamp: Self.signingTime)
+        let text = String(decoding: signed, as: UTF8.self)
+        #expect(text.contains("\r\nList-Unsubscribe: <\(url)>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"))
+        #expect(try signatureTags(signed)["h"]?.hasSuffix("list-unsubscribe:list-unsubscribe-post") == true)
+        #expect(try verify(signed, key) == .pass)
+        let redirected = text.replacingOccurrences(of: "https://kassa.apikassa.ru/u/", with: "https://evil.example/u/")
+        #expect(try verify(Array(redirected.utf8), key) != .pass)
+    }
+
     @Test func tamperedBodyOrSubjectFailsVerification() throws {
         let key = try TestKey.shared2048.get()
         let signed = String(decoding: try signer(key).sign(SampleMessage.plain.bytes, timestamp: Self.signingTime), as: UTF8.self)

@@ -263,6 +263,8 @@ import TestPeers
         for code in [200, 201, 202, 204, 207, 300, 301, 302, 303, 304, 305] {
             #expect(SMSRuCodes.failure(code).isPermanent, "code \(code)")
         }
+        // Only a wrong number is a hard bounce: no route (207) or a stop list (209, 215) is not about the number existing.
+        #expect(documented.filter { SMSRuCodes.failure($0).recipientUnknown } == [202])
     }
 
     // MARK: Status polls

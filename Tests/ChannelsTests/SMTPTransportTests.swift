@@ -95,6 +95,8 @@ import TestPeers
         #expect(failure.kind == kind)
         #expect(failure.providerCode == code)
         #expect(failure.reason == reason)
+        // Through a real server too, only RCPT's "no such user" says the recipient does not exist.
+        #expect(failure.recipientUnknown == refusal.hasPrefix("RCPT:550 5.1.1"))
     }
 
     @Test func noServerOrASilentOneIsRetryable() async throws {
@@ -136,6 +138,28 @@ import TestPeers
         #expect(reply == SMTPReply(code: 550, enhanced: "5.7.1", text: "Message rejected See https://example.ru/why"))
         #expect(SMTPReply.lastFailure(in: ["250 OK", "221 Bye"]) == nil)
         #expect(SMTPReply(line: "421 4.7.0 Too many connections")?.failure.kind == .rateLimited(after: nil))
+    }
+
+    /// Only answers that say the mailbox or its domain does not exist are hard bounces; a policy or
+    /// spam refusal, a full mailbox or a temporary failure is not, whatever its words.
+    @Test(arguments: [
+        ("550 5.1.1 The email account that you tried to reach does not exist", true),
+        ("550 5.1.1 <anna@example.ru>: Recipient address rejected", true),
+        ("553 5.1.2 Domain has no mail exchangers", true),
+        ("550 5.1.10 Null MX", true),
+        ("550 5.7.1 No such user!", true),
+        ("550 Message was not accepted -- invalid mailbox. Local mailbox anna@mail.ru is unavailable: user not found", true),
+        ("551 User unknown; please try <anna@example.org>", true),
+        ("550 5.7.1 Message rejected as spam", false),
+        ("552 5.2.2 Mailbox full", false),
+        ("554 5.7.1 Relay access denied", false),
+        ("550 5.4.1 Recipient address rejected: Access denied", false),
+        ("450 4.1.1 No such user (greylisted?)", false),
+        ("554 5.1.1 Some server's odd code", false),
+    ])
+    func aHardBounceIsOnlyANoSuchRecipientAnswer(line: String, unknown: Bool) throws {
+        let failure = try #require(SMTPReply.lastFailure(in: [Substring(line)])).failure
+        #expect(failure.recipientUnknown == unknown, "\(line)")
     }
 }
 

@@ -7,6 +7,11 @@ import TemplateEngine
         #expect(EventCatalog.names == ["order.paid", "order.delayed", "order.ready", "order.reminder", "order.refunded"])
     }
 
+    /// Only the reminder can be unsubscribed from and waits out quiet hours.
+    @Test func onlyTheReminderIsNonTransactional() {
+        #expect(EventCatalog.all.filter { !$0.transactional }.map(\.name) == ["order.reminder"])
+    }
+
     @Test(arguments: EventCatalog.all.map(\.name))
     func sampleDataConformsToTheSchema(_ name: String) throws {
         let event = try #require(EventCatalog.named(name))

@@ -15,11 +15,16 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
     public let providerCode: String?
     /// A plain sentence for people; never a secret.
     public let reason: String
+    /// The provider said the recipient does not exist (an SMTP `5.1.1` "no such user", SMS.ru's
+    /// 202): a hard bounce, which the service keeps on its suppression list. Set only by an adapter
+    /// that knows its provider's answer means exactly that.
+    public let recipientUnknown: Bool
 
-    public init(_ kind: Kind, code: String? = nil, reason: String) {
+    public init(_ kind: Kind, code: String? = nil, reason: String, recipientUnknown: Bool = false) {
         self.kind = kind
         providerCode = code
         self.reason = reason
+        self.recipientUnknown = recipientUnknown
     }
 
     public var isPermanent: Bool { kind == .permanent }

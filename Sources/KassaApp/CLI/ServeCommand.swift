@@ -49,15 +49,20 @@ enum ServeCommand {
         }
         let webhooks = WebhookDispatcher(store: store, box: try masterKey(dataDirectory: config.dataDirectory, console: console),
                                          sender: WebhookSender(urlGuard: urlGuard), log: { console.error($0) })
-        let dispatcher = OutboxDispatcher(store: store, live: channels, metrics: metrics, log: { console.error($0) },
-                                          webhooksQueued: { webhooks.wake() })
+        let unsubscribe = UnsubscribeLinks(baseURL: config.effectivePublicURL, box: webhooks.box)
+        if !config.effectivePublicURL.lowercased().hasPrefix("https://") {
+            console.error(#"{"level":"warning","msg":"server.public_url is not https: reminders carry a visible unsubscribe link but no one-click List-Unsubscribe headers"}"#)
+        }
+        let dispatcher = OutboxDispatcher(store: store, live: channels, metrics: metrics, policy: config.sending, unsubscribe: unsubscribe,
+                                          log: { console.error($0) }, webhooksQueued: { webhooks.wake() })
         var router = KassaAPI.router(store: store, base: base, limits: .init(maxTemplateBytes: config.maxTemplateBytes), metrics: metrics,
                                      webhooks: WebhookSettings(box: webhooks.box, urlGuard: urlGuard, queued: { webhooks.wake() }),
                                      eventAccepted: { webhooksQueued in
                                          dispatcher.wake()
                                          if webhooksQueued { webhooks.wake() }
                                      },
-                                     channels: channels, deliveryReport: { report, channel in try dispatcher.apply(report, on: channel) })
+                                     channels: channels, deliveryReport: { report, channel in try dispatcher.apply(report, on: channel) },
+                                     sending: config.sending, unsubscribe: unsubscribe)
         router.log = { console.error($0) }
         let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })
         let address: (host: String, port: Int)

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import TemplateEngine
 
@@ -50,10 +51,32 @@ struct ServiceConfig: Sendable {
     var maxTemplateBytes = 256 * 1024
     var providers: [String: Provider] = [:]
     var dkim: [DKIMKey] = []
+    /// The address payers reach the service at, for the links it puts in messages (unsubscribe);
+    /// `http://host:port` when not set. An https one is needed for one-click List-Unsubscribe headers.
+    var publicURL: String?
+    /// Quiet hours, partners' daily quotas and recipients' caps.
+    var sending = SendingPolicy()
     /// Whether webhook endpoints may be on loopback and plain http: for tests and local development only.
     var webhooksAllowLoopback = false
     /// The file it was read from, if any, for messages.
     var file: String?
+
+    /// The public URL the links use: the configured one, else the address the server listens on.
+    var effectivePublicURL: String { publicURL ?? "http://\(host):\(port)" }
+
+    /// Checks a public base URL and drops a trailing slash; the message says what is wrong.
+    static func publicURL(_ text: String) throws(Problem) -> String {
+        var url = text
+        while url.hasSuffix("/") { url.removeLast() }
+        guard url.utf8.count <= 200, url.utf8.allSatisfy({ (33...126).contains($0) && !"<>\",".utf8.contains($0) }),
+              let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
+              components.query == nil, components.fragment == nil
+        else {
+            throw Problem(message: "must be an absolute http(s) URL with a host and no query, such as \"https://kassa.apikassa.ru\", of at most 200 characters; not '\(text)'")
+        }
+        return url
+    }
 
     /// A configuration file's problem: the file and the path of the field, and what is wrong.
     struct Problem: Error, CustomStringConvertible, Equatable {
@@ -93,6 +116,13 @@ struct ServiceConfig: Sendable {
         }
         if let dir = environment["KASSA_DATA_DIR"] { config.dataDirectory = dir }
         if let dir = environment["KASSA_BASE_TEMPLATES"] { config.baseTemplates = dir }
+        if let url = environment["KASSA_PUBLIC_URL"] {
+            do {
+                config.publicURL = try publicURL(url)
+            } catch {
+                throw Problem(message: "KASSA_PUBLIC_URL \(error.message)")
+            }
+        }
         return config
     }
 
@@ -127,7 +157,8 @@ struct ServiceConfig: Sendable {
     /// The configuration as JSON, secrets shown only as set.
     var json: Value {
         var o = ValueObject()
-        o["server"] = ["host": .string(host), "port": .int(port), "data_dir": .string(dataDirectory), "max_body_bytes": .int(maxBodyBytes)]
+        o["server"] = ["host": .string(host), "port": .int(port), "data_dir": .string(dataDirectory), "max_body_bytes": .int(maxBodyBytes),
+                       "public_url": .string(effectivePublicURL)]
         o["base_templates"] = .string(baseTemplates)
         o["limits"] = ["template_bytes": .int(maxTemplateBytes)]
         o["providers"] = .object(ValueObject(providers.keys.sorted().map { name in
@@ -138,6 +169,11 @@ struct ServiceConfig: Sendable {
         }))
         o["dkim"] = .array(dkim.map { ["domain": .string($0.domain), "selector": .string($0.selector), "private_key": "<secret>"] })
         o["webhooks"] = ["allow_loopback": .bool(webhooksAllowLoopback)]
+        func counts(_ limits: [ChannelKind: Int]) -> Value {
+            .object(ValueObject(ChannelKind.allCases.compactMap { kind in limits[kind].map { (kind.rawValue, .int($0)) } }))
+        }
+        o["sending"] = ["quiet_hours": .string(sending.quietHours?.description ?? "off"), "partner_daily": counts(sending.partnerDaily),
+                        "recipient_hourly": counts(sending.recipientHourly), "recipient_daily": counts(sending.recipientDaily)]
         return .object(o)
     }
 }
@@ -190,14 +226,51 @@ private struct Reader {
         return Secret(sealed: String(text.dropFirst(7)), context: context ?? path)
     }
 
+    /// Sends per channel: an object of channel names and whole numbers, each replacing the default.
+    private func counts(_ value: Value, _ path: String, into limits: inout [ChannelKind: Int]) throws(ServiceConfig.Problem) {
+        for (key, count) in try object(value, path, keys: ChannelKind.allCases.map(\.rawValue)).pairs {
+            limits[ChannelKind(rawValue: key)!] = try integer(count, "\(path).\(key)", 0...100_000_000)
+        }
+    }
+
+    private func read(_ value: Value, into sending: inout SendingPolicy) throws(ServiceConfig.Problem) {
+        let o = try object(value, "sending", keys: ["quiet_hours", "partner_daily", "recipient_hourly", "recipient_daily"])
+        if let v = o["quiet_hours"] {
+            let text = try string(v, "sending.quiet_hours")
+            if text == "off" {
+                sending.quietHours = nil
+            } else {
+                do {
+                    sending.quietHours = try QuietHours(parsing: text)
+                } catch {
+                    throw problem("sending.quiet_hours", error.message)
+                }
+            }
+        }
+        if let v = o["partner_daily"] { try counts(v, "sending.partner_daily", into: &sending.partnerDaily) }
+        if let v = o["recipient_hourly"] { try counts(v, "sending.recipient_hourly", into: &sending.recipientHourly) }
+        if let v = o["recipient_daily"] { try counts(v, "sending.recipient_daily", into: &sending.recipientDaily) }
+    }
+
     func read(_ root: Value, into config: inout ServiceConfig) throws(ServiceConfig.Problem) {
-        let top = try object(root, "", keys: ["server", "base_templates", "limits", "providers", "dkim", "webhooks"])
+        let top = try object(root, "", keys: ["server", "base_templates", "limits", "providers", "dkim", "webhooks", "sending"])
         if let server = top["server"] {
-            let o = try object(server, "server", keys: ["host", "port", "data_dir", "max_body_bytes"])
+            let o = try object(server, "server", keys: ["host", "port", "data_dir", "max_body_bytes", "public_url"])
             if let v = o["host"] { config.host = try string(v, "server.host") }
             if let v = o["port"] { config.port = try integer(v, "server.port", 0...65535) }
             if let v = o["data_dir"] { config.dataDirectory = try string(v, "server.data_dir") }
             if let v = o["max_body_bytes"] { config.maxBodyBytes = try integer(v, "server.max_body_bytes", 1024...(64 << 20)) }
+            if let v = o["public_url"] {
+                let text = try string(v, "server.public_url")
+                do {
+                    config.publicURL = try ServiceConfig.publicURL(text)
+                } catch {
+                    throw problem("server.public_url", error.message)
+                }
+            }
+        }
+        if let sending = top["sending"] {
+            try read(sending, into: &config.sending)
         }
         if let v = top["base_templates"] { config.baseTemplates = try string(v, "base_templates") }
         if let limits = top["limits"] {

@@ -12,8 +12,13 @@ import TemplateEngine
 /// the provider took just before a crash may be sent twice; the message ids we give providers are
 /// derived from the notification (e-mail `Message-ID`, VK `random_id`, edna `messageId`), so that
 /// those that can recognise a repeat do.
+///
+/// Before a message is handed to its provider, the dispatcher checks, in order: the suppression list
+/// (an entry added after the event was accepted counts), quiet hours (a non-transactional SMS or
+/// Viber message waits for their end), and the partner's daily quota and the recipient's caps. A
+/// suppressed or capped channel fails permanently, so the cascade moves on; none calls the provider.
 final class OutboxDispatcher: Sendable {
-    let store: any NotificationStore
+    let store: any NotificationStore & SuppressionStore
     let live: ChannelSet
     let sandbox: ChannelSet
     let clock: any WallClock
@@ -25,6 +30,12 @@ final class OutboxDispatcher: Sendable {
     /// This node's name, which its leases carry: stable across restarts (the host name by default),
     /// so that a node starting again takes back at once what it held when it died.
     let node: String
+    /// Quiet hours, quotas and caps.
+    let policy: SendingPolicy
+    /// Makes the unsubscribe links of non-transactional e-mail; without it, none carries one.
+    let unsubscribe: UnsubscribeLinks?
+    /// When send counters were last pruned (they are, about once an hour).
+    private let lastPrune = Mutex<Date?>(nil)
     private let random: @Sendable () -> Double
     private let log: @Sendable (String) -> Void
     /// Runs after a step that queued webhook messages is written (the webhook dispatcher's wake-up).
@@ -33,8 +44,9 @@ final class OutboxDispatcher: Sendable {
     /// When the outbox was last counted for the metrics.
     private let depthCounted = Mutex(Date.distantPast)
 
-    init(store: any NotificationStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
+    init(store: any NotificationStore & SuppressionStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
          metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64, node: String = ProcessInfo.processInfo.hostName,
+         policy: SendingPolicy = SendingPolicy(), unsubscribe: UnsubscribeLinks? = nil,
          random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, log: @escaping @Sendable (String) -> Void = { _ in },
          webhooksQueued: @escaping @Sendable () -> Void = {}) {
         self.store = store
@@ -45,6 +57,8 @@ final class OutboxDispatcher: Sendable {
         self.lease = lease
         self.batch = batch
         self.node = node
+        self.policy = policy
+        self.unsubscribe = unsubscribe
         self.random = random
         self.log = log
         self.webhooksQueued = webhooksQueued
@@ -90,6 +104,7 @@ final class OutboxDispatcher: Sendable {
             log(Self.line("error", "the outbox could not be read", ["error": "\(error)"]))
             return 0
         }
+        pruneCounters(now: now)
         await withTaskGroup(of: Void.self) { group in
             for id in ids {
                 group.addTask { await self.step(id) }
@@ -108,15 +123,24 @@ final class OutboxDispatcher: Sendable {
                 var outcome = DispatchOutcome(cascade: record.cascade, nextAction: action)
                 switch action {
                 case .send(let channel, let attempt), .retry(let channel, let attempt, _):
-                    outcome = try await send(&record, channel: channel, attempt: attempt, now: now)
-                case .awaitConfirmation:
-                    let next = record.cascade.timerFired(now: now)
-                    outcome = DispatchOutcome(cascade: record.cascade, nextAction: next == .nothing ? action : next)
+                    outcome = try await send(&record, channel: channel, attempt: attempt, action: action, now: now)
+                case .awaitConfirmation(let channel, let until):
+                    if now >= until, !record.transactional, let next = Self.channel(after: channel, in: record.cascade),
+                       let end = policy.heldUntil(now, channel: next) {
+                        // The next channel would wait out quiet hours anyway: keep waiting for this one's
+                        // report until they end, so that a late Viber report still counts and no SMS follows.
+                        outcome.due = .at(end)
+                    } else {
+                        let next = record.cascade.timerFired(now: now)
+                        outcome = DispatchOutcome(cascade: record.cascade, nextAction: next == .nothing ? action : next)
+                    }
                 case .done, .giveUp, .nothing:
                     break
                 }
                 let finishedAt = clock.now()
-                outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: finishedAt)
+                if outcome.due == .unchanged {
+                    outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: finishedAt)
+                }
                 if try store.finishStep(notificationID: id, outcome, now: finishedAt) { webhooksQueued() }
                 record.cascade = outcome.cascade
                 record.nextAction = outcome.nextAction
@@ -134,7 +158,13 @@ final class OutboxDispatcher: Sendable {
         }
     }
 
-    private func send(_ record: inout DispatchRecord, channel: ChannelKind, attempt: Int, now: Date) async throws -> DispatchOutcome {
+    /// A send the dispatcher itself stops before the provider: the attempt's outcome and why.
+    private struct Held: Error {
+        let outcome: String
+        let failure: DeliveryFailure
+    }
+
+    private func send(_ record: inout DispatchRecord, channel: ChannelKind, attempt: Int, action: CascadeAction, now: Date) async throws -> DispatchOutcome {
         let attemptID = try store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now)
         let channels = record.sandbox ? sandbox : live
         var outcome = DispatchOutcome(cascade: record.cascade, nextAction: .nothing, attemptID: attemptID)
@@ -146,12 +176,32 @@ final class OutboxDispatcher: Sendable {
             guard let adapter = channels.adapters[channel] else {
                 throw DeliveryFailure(.permanent, code: "not configured", reason: "no \(channel.displayName) provider is configured")
             }
-            let receipt = try await adapter.send(try outbound(record, message, from: channels.emailFrom, now: now))
+            let address = SuppressionEntry.normalize(message.recipient, channel: channel) ?? message.recipient
+            let transactional = record.transactional
+            if let entry = try store.suppression(partnerID: record.partnerID, channel: channel, address: address, transactional: transactional) {
+                throw Held(outcome: "suppressed", failure: DeliveryFailure(.permanent, reason: entry.explanation))
+            }
+            if !transactional, let until = policy.heldUntil(now, channel: channel) {
+                return deferred(outcome, action: action, until: until, channel: channel)
+            }
+            let partnerDaily = try store.partnerQuotas(partnerID: record.partnerID)[channel] ?? policy.partnerDaily[channel]
+            let counters = policy.counters(partnerID: record.partnerID, channel: channel, address: address, sandbox: record.sandbox,
+                                           partnerDaily: partnerDaily, now: now)
+            if let full = try store.countSend(counters) {
+                throw Held(outcome: full.refusal.outcome, failure: DeliveryFailure(.permanent, reason: full.refusal.reason))
+            }
+            let built = try outbound(record, message, address: address, transactional: transactional, from: channels.emailFrom, now: now)
+            let receipt = try await adapter.send(built)
             outcome.attemptOutcome = receipt.status.rawValue
             outcome.providerMessageID = receipt.providerMessageID
             outcome.nextAction = record.cascade.sendSucceeded(receipt, now: clock.now())
             metrics?.recordSend(channel: channel.rawValue, outcome: "accepted", seconds: (ContinuousClock.now - started).seconds,
                                 sinceEvent: record.sandbox ? nil : clock.now().timeIntervalSince(record.createdAt))
+        } catch let held as Held {
+            outcome.attemptOutcome = held.outcome
+            outcome.detail = held.failure.reason
+            outcome.nextAction = record.cascade.sendFailed(held.failure, now: clock.now(), random: random())
+            metrics?.recordSend(channel: channel.rawValue, outcome: held.outcome, seconds: 0, sinceEvent: nil)
         } catch let failure as DeliveryFailure {
             outcome.attemptOutcome = "failed"
             outcome.providerCode = failure.providerCode
@@ -159,23 +209,92 @@ final class OutboxDispatcher: Sendable {
             outcome.nextAction = record.cascade.sendFailed(failure, now: clock.now(), random: random())
             metrics?.recordSend(channel: channel.rawValue, outcome: failure.isPermanent ? "permanent" : "retryable",
                                 seconds: (ContinuousClock.now - started).seconds, sinceEvent: nil)
+            if failure.recipientUnknown, failure.isPermanent, !record.sandbox,
+               let message = record.messages.first(where: { $0.channel == channel }) {
+                try suppressHardBounce(record, message, failure)
+            }
         }
         outcome.cascade = record.cascade
         return outcome
     }
 
+    /// Quiet hours: the send waits for their end, as it is (the same action, due then), and the
+    /// history shows a `deferred` attempt saying until when.
+    private func deferred(_ outcome: DispatchOutcome, action: CascadeAction, until: Date, channel: ChannelKind) -> DispatchOutcome {
+        var outcome = outcome
+        if case .retry(let channel, let attempt, _) = action {
+            outcome.nextAction = .retry(channel, attempt: attempt, at: until)
+        } else {
+            outcome.nextAction = action
+        }
+        outcome.due = .at(until)
+        outcome.attemptOutcome = "deferred"
+        let quiet = policy.quietHours?.description ?? ""
+        let moscow = until.formatted(Date.VerbatimFormatStyle(
+            format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) \(day: .twoDigits).\(month: .twoDigits).\(year: .defaultDigits)",
+            timeZone: SendingPolicy.moscow, calendar: SendingPolicy.calendar))
+        outcome.detail = "Тихие часы (\(quiet) по Москве): отправка в \(moscow) / quiet hours (\(quiet) Moscow time): sending at \(StoredTime.text(until))"
+        metrics?.recordSend(channel: channel.rawValue, outcome: "deferred", seconds: 0, sinceEvent: nil)
+        return outcome
+    }
+
+    /// A provider said the recipient does not exist: nobody's messages go there on this channel again.
+    private func suppressHardBounce(_ record: DispatchRecord, _ message: RenderedMessage, _ failure: DeliveryFailure) throws {
+        guard let address = SuppressionEntry.normalize(message.recipient, channel: message.channel) else { return }
+        let (entry, created) = try store.addSuppression(NewSuppression(partnerID: nil, channel: message.channel, address: address,
+                                                                       reason: .hardBounce, source: "provider", detail: failure.description),
+                                                        now: clock.now())
+        if created {
+            log(Self.line("info", "a hard bounce put the address on the suppression list",
+                          ["suppression": entry.id, "channel": message.channel.rawValue, "notification": record.id]))
+        }
+    }
+
+    /// The channel the cascade would take over with after `channel`.
+    static func channel(after channel: ChannelKind, in cascade: CascadeState) -> ChannelKind? {
+        let steps = cascade.policy.steps
+        guard let index = steps.firstIndex(where: { $0.channel == channel }), index + 1 < steps.count else { return nil }
+        return steps[index + 1].channel
+    }
+
+    /// Deletes send counters more than two days old, at most once an hour.
+    private func pruneCounters(now: Date) {
+        let due = lastPrune.withLock { last -> Bool in
+            guard last.map({ now.timeIntervalSince($0) >= 3600 || now < $0 }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        do {
+            _ = try store.pruneSendCounters(before: now.addingTimeInterval(-2 * 24 * 3600))
+        } catch {
+            log(Self.line("error", "old send counters could not be deleted", ["error": "\(error)"]))
+        }
+    }
+
     /// The composed message as its adapter takes it; the ids derive from the notification's, so
     /// that a repeat after a crash carries the same ones.
-    private func outbound(_ record: DispatchRecord, _ message: RenderedMessage, from: String, now: Date) throws(DeliveryFailure) -> OutboundMessage {
+    /// A non-transactional e-mail gets its recipient's unsubscribe link here, in a visible line and
+    /// in the List-Unsubscribe headers, since the link depends on the address.
+    private func outbound(_ record: DispatchRecord, _ message: RenderedMessage, address: String, transactional: Bool, from: String,
+                          now: Date) throws(DeliveryFailure) -> OutboundMessage {
         let notificationID = "\(record.id).\(message.channel.rawValue)"
         switch message.channel {
         case .email:
             do {
                 let domain = from.split(separator: "@").last.map(String.init) ?? "apikassa.ru"
+                var text = message.text, html = message.html, listUnsubscribe: ListUnsubscribe?
+                if !transactional, let unsubscribe {
+                    let subject = UnsubscribeLinks.Subject(partnerID: record.partnerID, channel: .email, address: address)
+                    let url = unsubscribe.url(for: subject)
+                    text += "\n\n" + UnsubscribeLinks.textLine(url)
+                    html = html.map { UnsubscribeLinks.withLine(html: $0, url: url) }
+                    listUnsubscribe = unsubscribe.listUnsubscribe(for: subject)
+                }
                 let email = EmailMessage(from: try EmailAddress(from, name: message.senderName),
                                          to: [try EmailAddress(message.recipient)],
                                          replyTo: message.replyTo.flatMap { try? EmailAddress($0) },
-                                         subject: message.subject ?? "", text: message.text, html: message.html,
+                                         subject: message.subject ?? "", text: text, html: html, listUnsubscribe: listUnsubscribe,
                                          messageID: try EmailMessage.messageID(notificationID, domain: domain), date: now)
                 return OutboundMessage(notificationID: notificationID, content: .email(email))
             } catch {

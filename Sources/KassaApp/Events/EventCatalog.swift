@@ -8,6 +8,9 @@ public struct EventDefinition: Sendable {
     public let description: String
     public let schema: Schema
     public let sample: Value
+    /// Whether the payer must get it to follow the order (paid, delayed, ready, refunded); a
+    /// non-transactional one (the reminder) can be unsubscribed from and waits out quiet hours.
+    public let transactional: Bool
 }
 
 /// The events that produce notifications, with their variables and sample data.
@@ -16,7 +19,7 @@ public enum EventCatalog {
         event("order.paid", "Платёж получен: заказ оплачен, сформирован фискальный чек", paid),
         event("order.delayed", "Росреестр задерживает исполнение заказа; клиент может отменить заказ и вернуть деньги", delayed),
         event("order.ready", "Отчёт готов: ссылка на скачивание", ready),
-        event("order.reminder", "Напоминание через несколько дней после выдачи отчёта", reminder),
+        event("order.reminder", "Напоминание через несколько дней после выдачи отчёта", reminder, transactional: false),
         event("order.refunded", "Деньги возвращены клиенту, сформирован чек возврата", refunded),
     ]
 
@@ -24,7 +27,8 @@ public enum EventCatalog {
 
     public static var names: [String] { all.map(\.name) }
 
-    private static func event(_ name: String, _ description: String, _ parts: (schema: String, sample: String)) -> EventDefinition {
+    private static func event(_ name: String, _ description: String, _ parts: (schema: String, sample: String),
+                              transactional: Bool = true) -> EventDefinition {
         let key = name.split(separator: ".").last.map(String.init) ?? name
         let schemaText = """
             {"type": "object", "required": ["partner", "payer", "order", "\(key)"],
@@ -33,7 +37,7 @@ public enum EventCatalog {
         let sampleText = "{\(common.sample), \(parts.sample)}"
         do {
             return EventDefinition(name: name, description: description, schema: try Schema(json: schemaText),
-                                   sample: try Value(json: sampleText))
+                                   sample: try Value(json: sampleText), transactional: transactional)
         } catch {
             preconditionFailure("the built-in schema of \(name) is malformed: \(error)")
         }

@@ -12,11 +12,13 @@ struct APILimits: Sendable {
 enum KassaAPI {
     /// `eventAccepted` runs after each new event is stored (the dispatcher's wake-up); without
     /// `webhooks` (no master key) the webhook routes refuse to make secrets; `channels` checks the
-    /// providers' callbacks and `deliveryReport` applies what they report.
+    /// providers' callbacks and `deliveryReport` applies what they report; `sending` gives the
+    /// default quotas shown to partners; without `unsubscribe`, every unsubscribe link is a 404.
     static func router(store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits = APILimits(),
                        metrics: Metrics = Metrics(), clock: any WallClock = SystemWallClock(), webhooks: WebhookSettings? = nil,
                        eventAccepted: @escaping @Sendable (_ webhooksQueued: Bool) -> Void = { _ in }, channels: ChannelSet = ChannelSet(),
-                       deliveryReport: @escaping @Sendable (DeliveryReport, ChannelKind) throws -> Void = { _, _ in }) -> Router {
+                       deliveryReport: @escaping @Sendable (DeliveryReport, ChannelKind) throws -> Void = { _, _ in },
+                       sending: SendingPolicy = SendingPolicy(), unsubscribe: UnsubscribeLinks? = nil) -> Router {
         var router = Router()
         router.metrics = metrics
         router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
@@ -35,7 +37,8 @@ enum KassaAPI {
         router.add("GET", "/v1/events") { request, _ in
             _ = try authenticate(request, store)
             return .json(["events": .array(EventCatalog.all.map { e in
-                ["name": .string(e.name), "description": .string(e.description), "schema": e.schema.jsonValue, "sample": e.sample]
+                ["name": .string(e.name), "description": .string(e.description), "transactional": .bool(e.transactional),
+                 "schema": e.schema.jsonValue, "sample": e.sample]
             })])
         }
         TemplateRoutes.add(to: &router, store: store, base: base, limits: limits, metrics: metrics)
@@ -44,6 +47,8 @@ enum KassaAPI {
         EventRoutes.add(to: &router, store: store, planner: planner, clock: clock, accepted: eventAccepted)
         CallbackRoutes.add(to: &router, channels: channels, apply: deliveryReport)
         WebhookRoutes.add(to: &router, store: store, settings: webhooks, clock: clock)
+        SuppressionRoutes.add(to: &router, store: store, policy: sending, clock: clock)
+        UnsubscribeRoutes.add(to: &router, store: store, links: unsubscribe, clock: clock)
         // Every POST may carry an Idempotency-Key.
         let idempotency = Idempotency(store: store)
         router.wrap(method: "POST", in: idempotency.wrap)

@@ -95,6 +95,13 @@ struct SecretBox: Sendable {
         return text
     }
 
+    /// A key for one purpose (say, "unsubscribe links"), derived from the master key as HMAC-SHA256
+    /// of the purpose's name, so that a key used for one thing never signs another and the master
+    /// key itself signs nothing.
+    func derivedKey(purpose: String) -> [UInt8] {
+        Crypto.hmacSHA256(key: key, message: Array("apikassa derived key: \(purpose)".utf8))
+    }
+
     static func base64URLDecode(_ text: String) -> [UInt8]? {
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while standard.count % 4 != 0 { standard += "=" }

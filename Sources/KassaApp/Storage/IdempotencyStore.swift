@@ -21,7 +21,7 @@ protocol IdempotencyStore: Sendable {
 }
 
 /// Everything the service keeps: what the HTTP API is built on, whatever the database.
-typealias KassaStore = AccountStore & TemplateStore & IdempotencyStore & NotificationStore & WebhookStore
+typealias KassaStore = AccountStore & TemplateStore & IdempotencyStore & NotificationStore & WebhookStore & SuppressionStore
 
 extension SQLiteStore: IdempotencyStore {
     func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) throws -> IdempotencyClaim {

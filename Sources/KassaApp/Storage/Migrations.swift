@@ -189,6 +189,37 @@ enum Migrations {
             CREATE INDEX webhook_messages_due ON webhook_messages (next_attempt_at) WHERE status = 'pending';
             CREATE INDEX webhook_messages_by_endpoint ON webhook_messages (partner_id, endpoint_id, created_at);
             """),
+        Migration(id: 9, name: "suppressions, send counters and partner quotas", sql: """
+            CREATE TABLE suppressions (
+                id TEXT PRIMARY KEY,
+                partner_id TEXT,
+                channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'viber', 'vk')),
+                address TEXT NOT NULL,
+                reason TEXT NOT NULL CHECK (reason IN ('hard_bounce', 'complaint', 'unsubscribe', 'manual')),
+                scope TEXT NOT NULL CHECK (scope IN ('all', 'non_transactional')),
+                source TEXT NOT NULL,
+                detail TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX suppressions_unique ON suppressions (coalesce(partner_id, ''), channel, address, reason);
+            CREATE INDEX suppressions_by_address ON suppressions (channel, address);
+            CREATE INDEX suppressions_by_partner ON suppressions (partner_id, created_at);
+            CREATE TABLE send_counters (
+                key TEXT NOT NULL,
+                period TEXT NOT NULL,
+                period_start TEXT NOT NULL,
+                sends INTEGER NOT NULL,
+                PRIMARY KEY (key, period)
+            );
+            CREATE INDEX send_counters_by_start ON send_counters (period_start);
+            CREATE TABLE partner_quotas (
+                partner_id TEXT NOT NULL REFERENCES partners (id),
+                channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'viber', 'vk')),
+                per_day INTEGER NOT NULL CHECK (per_day >= 0),
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (partner_id, channel)
+            );
+            """),
     ]
 
     /// Brings the database up to the last migration; returns how many ran.

@@ -61,11 +61,18 @@ struct NotificationView: Sendable {
 struct DispatchRecord: Sendable {
     let id: String
     let partnerID: String
+    /// The event that made the notification, such as `order.reminder`: whether it is transactional
+    /// decides quiet hours, unsubscribe links and which suppressions apply.
+    let eventType: String
     let sandbox: Bool
     let createdAt: Date
     var cascade: CascadeState
     var nextAction: CascadeAction
     let messages: [RenderedMessage]
+
+    /// Whether the event is transactional; an event type the catalog no longer knows counts as one,
+    /// so that it is never held or unsubscribed from by mistake.
+    var transactional: Bool { EventCatalog.named(eventType)?.transactional ?? true }
 }
 
 /// What one step of the dispatcher changes, written in one transaction.

@@ -79,11 +79,12 @@ extension SQLiteStore: NotificationStore {
     }
 
     func dispatchRecord(id: String) throws -> DispatchRecord? {
-        guard let row = try database.query("SELECT id, partner_id, sandbox, cascade, next_action, created_at FROM notifications WHERE id = ?",
+        guard let row = try database.query("SELECT id, partner_id, event_type, sandbox, cascade, next_action, created_at FROM notifications WHERE id = ?",
                                            [.text(id)]).first,
               let cascadeText = row["cascade"].text, let actionText = row["next_action"].text
         else { return nil }
-        return DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", sandbox: row["sandbox"].integer == 1,
+        return DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", eventType: row["event_type"].text ?? "",
+                              sandbox: row["sandbox"].integer == 1,
                               createdAt: StoredTime.date(row["created_at"].text ?? "") ?? Date(),
                               cascade: try Self.cascades.value(of: cascadeText), nextAction: try Self.actions.value(of: actionText),
                               messages: try messages(of: id))

@@ -55,10 +55,30 @@ struct SMTPReply: Sendable, Equatable {
     /// 4xx is temporary, 5xx permanent; a 4xx that speaks of rate or too many messages asks us to slow down.
     var failure: DeliveryFailure {
         let code = "\(self.code)" + (enhanced.map { " \($0)" } ?? "")
-        if self.code >= 500 { return DeliveryFailure(.permanent, code: code, reason: text.isEmpty ? "the server refused the message" : text) }
+        if self.code >= 500 {
+            return DeliveryFailure(.permanent, code: code, reason: text.isEmpty ? "the server refused the message" : text,
+                                   recipientUnknown: meansNoSuchRecipient)
+        }
         let lower = text.lowercased()
         let rateLimited = enhanced == "4.7.28" || enhanced == "4.2.1" || lower.contains("rate") || lower.contains("too many")
         return DeliveryFailure(rateLimited ? .rateLimited(after: nil) : .retryable(after: nil), code: code,
                                reason: text.isEmpty ? "the server deferred the message" : text)
     }
+
+    /// Whether the reply says the mailbox or its domain does not exist, and nothing else: a 550, 551
+    /// or 553 with the enhanced code 5.1.1 (bad mailbox), 5.1.2 (bad domain) or 5.1.10 (null MX,
+    /// RFC 7505), or, from a server that gives no enhanced code or a vaguer one (Yandex answers
+    /// `550 5.7.1 No such user!`), text that says so in so many words. Policy and spam refusals
+    /// (5.7.x, 5.2.x, 5.4.x) are not it: the address exists, and may take mail another day.
+    var meansNoSuchRecipient: Bool {
+        guard [550, 551, 553].contains(code) else { return false }
+        if let enhanced, ["5.1.1", "5.1.2", "5.1.10"].contains(enhanced) { return true }
+        let lower = text.lowercased()
+        return Self.noSuchRecipientPhrases.contains { lower.contains($0) }
+    }
+
+    private static let noSuchRecipientPhrases = [
+        "no such user", "user unknown", "unknown user", "no such mailbox", "mailbox not found", "user not found",
+        "recipient not found", "no such recipient", "mailbox does not exist", "address does not exist", "account does not exist",
+    ]
 }

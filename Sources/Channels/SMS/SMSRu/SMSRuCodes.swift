@@ -37,7 +37,8 @@ enum SMSRuCodes {
         switch code {
         case 200: return configuration("SMS.ru does not know this api_id")
         case 201: return permanent("the SMS.ru account has not enough money")
-        case 202: return permanent("SMS.ru says the phone number is wrong")
+        // The one code that says the recipient cannot exist: a hard bounce.
+        case 202: return DeliveryFailure(.permanent, code: providerCode, reason: "SMS.ru says the phone number is wrong", recipientUnknown: true)
         case 203: return permanent("the message has no text")
         case 204: return configuration("the sender name is not approved with this recipient's operator")
         case 205: return permanent("the message is longer than SMS.ru's 8 parts")
