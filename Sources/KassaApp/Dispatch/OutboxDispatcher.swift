@@ -165,31 +165,47 @@ final class OutboxDispatcher: Sendable {
     }
 
     private func send(_ record: inout DispatchRecord, channel: ChannelKind, attempt: Int, action: CascadeAction, now: Date) async throws -> DispatchOutcome {
-        let attemptID = try store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now)
         let channels = record.sandbox ? sandbox : live
+        let message = record.messages.first(where: { $0.channel == channel })
+        let adapter = channels.adapters[channel]
+        // What the dispatcher decides before any provider: a suppressed address, quiet hours, or the
+        // send counted against the partner's quota and the recipient's caps (with the attempt, in
+        // one transaction).
+        var suppressed: SuppressionEntry?
+        var quietUntil: Date?
+        var counters: [SendCounter] = []
+        let address = message.map { SuppressionEntry.normalize($0.recipient, channel: channel) ?? $0.recipient } ?? ""
+        if message != nil, adapter != nil {
+            if let entry = try store.suppression(partnerID: record.partnerID, channel: channel, address: address, transactional: record.transactional) {
+                suppressed = entry
+            } else if !record.transactional, let until = policy.heldUntil(now, channel: channel) {
+                quietUntil = until
+            } else {
+                let partnerDaily = try store.partnerQuotas(partnerID: record.partnerID)[channel] ?? policy.partnerDaily[channel]
+                counters = policy.counters(partnerID: record.partnerID, channel: channel, address: address, sandbox: record.sandbox,
+                                           partnerDaily: partnerDaily, now: now)
+            }
+        }
+        let (attemptID, full) = try store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now, counting: counters)
         var outcome = DispatchOutcome(cascade: record.cascade, nextAction: .nothing, attemptID: attemptID)
+        if let quietUntil {
+            return deferred(outcome, action: action, until: quietUntil, channel: channel)
+        }
         let started = ContinuousClock.now
         do {
-            guard let message = record.messages.first(where: { $0.channel == channel }) else {
+            guard let message else {
                 throw DeliveryFailure(.permanent, code: "no message", reason: "no \(channel.displayName) message was rendered for this notification")
             }
-            guard let adapter = channels.adapters[channel] else {
+            guard let adapter else {
                 throw DeliveryFailure(.permanent, code: "not configured", reason: "no \(channel.displayName) provider is configured")
             }
-            let address = SuppressionEntry.normalize(message.recipient, channel: channel) ?? message.recipient
-            let transactional = record.transactional
-            if let entry = try store.suppression(partnerID: record.partnerID, channel: channel, address: address, transactional: transactional) {
-                throw Held(outcome: "suppressed", failure: DeliveryFailure(.permanent, reason: entry.explanation))
+            if let suppressed {
+                throw Held(outcome: "suppressed", failure: DeliveryFailure(.permanent, reason: suppressed.explanation))
             }
-            if !transactional, let until = policy.heldUntil(now, channel: channel) {
-                return deferred(outcome, action: action, until: until, channel: channel)
-            }
-            let partnerDaily = try store.partnerQuotas(partnerID: record.partnerID)[channel] ?? policy.partnerDaily[channel]
-            let counters = policy.counters(partnerID: record.partnerID, channel: channel, address: address, sandbox: record.sandbox,
-                                           partnerDaily: partnerDaily, now: now)
-            if let full = try store.countSend(counters) {
+            if let full {
                 throw Held(outcome: full.refusal.outcome, failure: DeliveryFailure(.permanent, reason: full.refusal.reason))
             }
+            let transactional = record.transactional
             let built = try outbound(record, message, address: address, transactional: transactional, from: channels.emailFrom, now: now)
             let receipt = try await adapter.send(built)
             outcome.attemptOutcome = receipt.status.rawValue

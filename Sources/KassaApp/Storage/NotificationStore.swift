@@ -121,8 +121,11 @@ protocol NotificationStore: Sendable {
     /// its previous run had claimed, at once rather than when the leases end.
     func releaseLeases(owner: String) throws -> Int
     func dispatchRecord(id: String) throws -> DispatchRecord?
-    /// Records that an attempt starts, before the provider is called.
-    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date) throws -> Int64
+    /// Records that an attempt starts, before the provider is called, and counts it on `counters`
+    /// in the same transaction: on all of them, or, when one is full, on none (and that one is
+    /// returned).
+    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
+                      counting counters: [SendCounter]) throws -> (id: Int64, full: SendCounter?)
     /// Writes what a step changed; true when it queued webhook messages (a status change that
     /// a partner's endpoint listens to).
     @discardableResult

@@ -102,10 +102,14 @@ extension SQLiteStore: NotificationStore {
         }
     }
 
-    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date) throws -> Int64 {
-        let rows = try database.query("INSERT INTO notification_attempts (notification_id, channel, number, started_at, outcome) VALUES (?, ?, ?, ?, 'sending') RETURNING id",
-                                      [.text(notificationID), .text(channel.rawValue), .integer(Int64(number)), .text(StoredTime.text(at))])
-        return rows.first?["id"].integer ?? 0
+    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
+                      counting counters: [SendCounter]) throws -> (id: Int64, full: SendCounter?) {
+        try database.transaction { tx in
+            let full = try Self.count(counters, in: tx)
+            let rows = try tx.query("INSERT INTO notification_attempts (notification_id, channel, number, started_at, outcome) VALUES (?, ?, ?, ?, 'sending') RETURNING id",
+                                    [.text(notificationID), .text(channel.rawValue), .integer(Int64(number)), .text(StoredTime.text(at))])
+            return (rows.first?["id"].integer ?? 0, full)
+        }
     }
 
     @discardableResult

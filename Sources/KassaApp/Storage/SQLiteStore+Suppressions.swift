@@ -99,28 +99,29 @@ extension SQLiteStore: SuppressionStore {
     }
 
     /// Thrown inside the counting transaction to roll back what it counted before a full counter.
-    private struct CounterFull: Error {
-        let counter: SendCounter
+    func countSend(_ counters: [SendCounter]) throws -> SendCounter? {
+        try database.transaction { tx in try Self.count(counters, in: tx) }
     }
 
-    func countSend(_ counters: [SendCounter]) throws -> SendCounter? {
-        do {
-            try database.transaction { tx in
-                for counter in counters {
-                    guard counter.limit > 0 else { throw CounterFull(counter: counter) }
-                    // The update happens only below the limit, so a full counter returns no row and stays as it is.
-                    let counted = try tx.query("""
-                        INSERT INTO send_counters (key, period, period_start, sends) VALUES (?, ?, ?, 1)
-                        ON CONFLICT (key, period) DO UPDATE SET sends = sends + 1 WHERE sends < ?
-                        RETURNING sends
-                        """, [.text(counter.key), .text(counter.period), .text(StoredTime.text(counter.periodStart)), .integer(Int64(counter.limit))])
-                    if counted.isEmpty { throw CounterFull(counter: counter) }
-                }
+    /// Counts one send on every counter, or on none when one of them is full (which it returns).
+    static func count(_ counters: [SendCounter], in tx: SQLiteDatabase.Transaction) throws -> SendCounter? {
+        guard !counters.isEmpty else { return nil }
+        try tx.query("SAVEPOINT counting")
+        for counter in counters {
+            // The update happens only below the limit, so a full counter returns no row and stays as it is.
+            let counted = counter.limit <= 0 ? [] : try tx.query("""
+                INSERT INTO send_counters (key, period, period_start, sends) VALUES (?, ?, ?, 1)
+                ON CONFLICT (key, period) DO UPDATE SET sends = sends + 1 WHERE sends < ?
+                RETURNING sends
+                """, [.text(counter.key), .text(counter.period), .text(StoredTime.text(counter.periodStart)), .integer(Int64(counter.limit))])
+            if counted.isEmpty {
+                try tx.query("ROLLBACK TO counting")
+                try tx.query("RELEASE counting")
+                return counter
             }
-            return nil
-        } catch let full as CounterFull {
-            return full.counter
         }
+        try tx.query("RELEASE counting")
+        return nil
     }
 
     func sends(key: String, period: String) throws -> Int {
