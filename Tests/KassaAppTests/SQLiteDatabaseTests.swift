@@ -27,6 +27,25 @@ import Testing
         #expect(size() >= 2 << 20, "the database file holds the checkpointed pages")
         #expect(try database.query("SELECT count(*) AS n FROM blobs").first?["n"].integer == 1_500)
     }
+
+    /// Under writes that never stop, the log is still emptied once it passes 8,000 pages, so it
+    /// stays bounded however much is written.
+    @Test func theLogStaysBoundedUnderSteadyWrites() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)")
+        let walSize = { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 }
+        var largest = 0
+        // About 24,000 pages of log in all (three times the bound).
+        for _ in 0..<8_000 {
+            try database.query("INSERT INTO blobs (data) VALUES (?)", [.blob([UInt8](repeating: 7, count: 8_192))])
+            largest = max(largest, walSize())
+        }
+        #expect(largest < 16_000 * 4_096, "the log was emptied on the way (largest \(largest) bytes)")
+        #expect(try database.query("SELECT count(*) AS n FROM blobs").first?["n"].integer == 8_000)
+    }
 }
 
 @Suite struct StoredFormsTests {

@@ -62,10 +62,13 @@ final class ConnectionLock: @unchecked Sendable {
 
 /// Copies the write-ahead log back into the database on a thread and connection of its own, when
 /// the log has grown past `pages` (SQLite's own default threshold): the fsync this takes then holds
-/// up no request. Passive, so that it never waits for the writers; the log starts over once a
-/// checkpoint has copied all of it.
+/// up no request. Passive, so that it never waits for the writers. Under steady writes a passive
+/// checkpoint never catches up with the end of the log, and the log only starts over once one has,
+/// so past `truncatePages` (32 MB) the checkpoint waits for the writer, copies everything and
+/// empties the log.
 final class Checkpointer: @unchecked Sendable {
     static let pages: Int32 = 1_000
+    static let truncatePages: Int32 = 8_000
     private let path: String
     private let wanted = DispatchSemaphore(value: 0)
     // Guarded by `state`.
@@ -73,6 +76,7 @@ final class Checkpointer: @unchecked Sendable {
     private var started = false
     private var stopped = false
     private var pending = false
+    private var truncate = false
 
     init(path: String) {
         self.path = path
@@ -80,9 +84,9 @@ final class Checkpointer: @unchecked Sendable {
 
     /// Asks for a checkpoint (once, however many commits ask before it runs); the thread starts
     /// with the first request.
-    func request() {
+    func request(pages: Int32) {
         let (start, signal) = state.withLock { () -> (Bool, Bool) in
-            defer { started = true; pending = true }
+            defer { started = true; pending = true; truncate = truncate || pages >= Self.truncatePages }
             return (!started && !stopped, !pending && !stopped)
         }
         if start {
@@ -114,12 +118,12 @@ final class Checkpointer: @unchecked Sendable {
         sqlite3_exec(db, "PRAGMA journal_mode", nil, nil, nil)
         while true {
             wanted.wait()
-            let stop = state.withLock { () -> Bool in
-                pending = false
-                return stopped
+            let (stop, truncating) = state.withLock { () -> (Bool, Bool) in
+                defer { pending = false; truncate = false }
+                return (stopped, truncate)
             }
             if stop { return }
-            sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            sqlite3_wal_checkpoint_v2(db, nil, truncating ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         }
     }
 }
@@ -153,7 +157,7 @@ final class SQLiteDatabase: Sendable {
         // fsync) while this connection's lock is held.
         sqlite3_wal_hook(db, { context, _, _, pages in
             if let context, pages >= Checkpointer.pages {
-                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request()
+                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request(pages: pages)
             }
             return SQLITE_OK
         }, Unmanaged.passUnretained(checkpointer).toOpaque())
