@@ -19,7 +19,7 @@ import TemplateEngine
         channels.smsRu = try SMSRuConfiguration(apiID: "test-api-id")
         let dispatcher = OutboxDispatcher(store: store, live: channels, clock: clock)
         let router = KassaAPI.router(store: store, base: try BaseTemplateTests.library(), clock: clock, channels: channels,
-                                     deliveryReport: { report, channel in try dispatcher.apply(report, on: channel) })
+                                     deliveryReport: { report, channel in try await dispatcher.apply(report, on: channel) })
         let sample = try #require(EventCatalog.named("order.paid")).sample.jsonString
         let body = #"{"id": "e1", "type": "order.paid", "partner_id": "\#(partner.id)", "order_id": "KO-1", "data": \#(sample), "contacts": {"phone": "+79991234567"}}"#
         let accepted = await router.respond(to: HTTPRequest(method: "POST", uri: "/v1/events", headers: [("Authorization", "Bearer " + op.secret)],

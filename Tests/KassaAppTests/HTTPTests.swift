@@ -210,14 +210,14 @@ final class LogLines: @unchecked Sendable {
         #expect(counter.count == 2)
     }
 
-    @Test func aRequestStillRunningIs409() throws {
+    @Test func aRequestStillRunningIs409() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try SQLiteStore(dataDirectory: dir)
         let day: TimeInterval = 24 * 3600
-        #expect(try store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .proceed)
-        #expect(try store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .inFlight)
-        #expect(try store.claimIdempotencyKey(owner: "prt_2", key: "k", requestHash: [1], retention: day) == .proceed)
+        #expect(try await store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .proceed)
+        #expect(try await store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .inFlight)
+        #expect(try await store.claimIdempotencyKey(owner: "prt_2", key: "k", requestHash: [1], retention: day) == .proceed)
     }
 
     @Test func keysAreBoundedAndNeedAToken() async throws {

@@ -130,7 +130,7 @@ import TemplateEngine
         defer { try? FileManager.default.removeItem(at: f.dir) }
         _ = try await post(f, id: "e4", contacts: #"{"email": "anna@example.ru"}"#)
         // Another node claims the notification and dies before sending.
-        #expect(try f.store.claimDue(now: f.clock.now(), leaseUntil: f.clock.now().addingTimeInterval(120), limit: 10, owner: "node-b").count == 1)
+        #expect(try await f.store.claimDue(now: f.clock.now(), leaseUntil: f.clock.now().addingTimeInterval(120), limit: 10, owner: "node-b").count == 1)
         let email = ScriptedAdapter(.email)
         let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.email: email]), clock: f.clock, node: "node-a")
         #expect(try f.store.releaseLeases(owner: "node-a") == 0)
@@ -145,7 +145,7 @@ import TemplateEngine
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         _ = try await post(f, id: "e7", contacts: #"{"email": "anna@example.ru"}"#)
-        #expect(try f.store.claimDue(now: f.clock.now(), leaseUntil: f.clock.now().addingTimeInterval(120), limit: 10, owner: "node-a").count == 1)
+        #expect(try await f.store.claimDue(now: f.clock.now(), leaseUntil: f.clock.now().addingTimeInterval(120), limit: 10, owner: "node-a").count == 1)
         #expect(try f.store.releaseLeases(owner: "node-b") == 0)
         #expect(try f.store.releaseLeases(owner: "node-a") == 1)
         let email = ScriptedAdapter(.email)
@@ -167,7 +167,7 @@ import TemplateEngine
 
         // One is reported delivered within the 10 minutes; the other stays silent.
         let reportedID = try #require(try view(f, reported).attempts.first?.providerMessageID)
-        try dispatcher.apply(DeliveryReport(providerMessageID: reportedID, status: .delivered, providerCode: "DELIVERED"), on: .viber)
+        try await dispatcher.apply(DeliveryReport(providerMessageID: reportedID, status: .delivered, providerCode: "DELIVERED"), on: .viber)
         #expect(try view(f, reported).status == "delivered")
         #expect(try view(f, reported).attempts.first?.outcome == "delivered")
 

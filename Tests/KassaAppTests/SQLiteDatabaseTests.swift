@@ -28,6 +28,44 @@ import Testing
         #expect(try database.query("SELECT count(*) AS n FROM blobs").first?["n"].integer == 1_500)
     }
 
+    /// Writes waiting together share a transaction, but each is its own: one that throws is
+    /// undone alone and its caller gets the error, the others are committed and get their values.
+    @Test func groupedWritesSucceedAndFailOneByOne() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = try SQLiteDatabase(path: dir.appendingPathComponent("db.sqlite").path)
+        try database.execute("CREATE TABLE items (n INTEGER PRIMARY KEY)")
+        let results = await withTaskGroup(of: (Int, Result<Int64, any Error>).self) { group in
+            for n in 0..<200 {
+                group.addTask {
+                    do {
+                        let value = try await database.write { tx -> Int64 in
+                            try tx.query("INSERT INTO items (n) VALUES (?)", [.integer(Int64(n))])
+                            // Every seventh inserts, then fails: its row must not stay.
+                            if n % 7 == 0 { throw StoreError.duplicate("item \(n)") }
+                            return try tx.query("SELECT count(*) AS c FROM items WHERE n = ?", [.integer(Int64(n))]).first?["c"].integer ?? 0
+                        }
+                        return (n, .success(value))
+                    } catch {
+                        return (n, .failure(error))
+                    }
+                }
+            }
+            var all: [Int: Result<Int64, any Error>] = [:]
+            for await (n, result) in group { all[n] = result }
+            return all
+        }
+        for n in 0..<200 {
+            switch results[n] {
+            case .success(let seen)?: #expect(n % 7 != 0 && seen == 1, "write \(n)")
+            case .failure(let error)?: #expect(n % 7 == 0 && error is StoreError, "write \(n): \(error)")
+            case nil: Issue.record("write \(n) did not finish")
+            }
+        }
+        let stored = try database.query("SELECT n FROM items ORDER BY n").compactMap { $0["n"].integer }
+        #expect(stored == (0..<200).filter { $0 % 7 != 0 }.map(Int64.init))
+    }
+
     /// Under writes that never stop, the log is still emptied once it passes 8,000 pages, so it
     /// stays bounded however much is written.
     @Test func theLogStaysBoundedUnderSteadyWrites() throws {

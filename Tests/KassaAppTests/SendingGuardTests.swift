@@ -299,7 +299,7 @@ import TemplateEngine
 
         // The report comes at 22:06: the first is delivered, and no SMS follows it.
         let reportedID = try #require(try Self.view(f, reported).attempts.first?.providerMessageID)
-        try dispatcher.apply(DeliveryReport(providerMessageID: reportedID, status: .delivered), on: .viber)
+        try await dispatcher.apply(DeliveryReport(providerMessageID: reportedID, status: .delivered), on: .viber)
         #expect(try Self.view(f, reported).status == "delivered")
 
         f.clock.advance(by: Self.nextMorning.timeIntervalSince(f.clock.now()))

@@ -407,7 +407,7 @@ import TestPeers
         let notificationID = try #require(try f.store.database.query("SELECT id FROM notifications").first?["id"].text)
         let record = try #require(try f.store.dispatchRecord(id: notificationID))
         // A step that leaves the status as it was queues nothing.
-        try f.store.finishStep(notificationID: notificationID, DispatchOutcome(cascade: record.cascade, nextAction: record.nextAction),
+        try await f.store.finishStep(notificationID: notificationID, DispatchOutcome(cascade: record.cascade, nextAction: record.nextAction),
                                now: f.clock.now())
         #expect(try await f.messages().count == 1)
         #expect(await f.outbox.runOnce() == 1)

@@ -61,7 +61,7 @@ enum ServeCommand {
                                          dispatcher.wake()
                                          if webhooksQueued { webhooks.wake() }
                                      },
-                                     channels: channels, deliveryReport: { report, channel in try dispatcher.apply(report, on: channel) },
+                                     channels: channels, deliveryReport: { report, channel in try await dispatcher.apply(report, on: channel) },
                                      sending: config.sending, unsubscribe: unsubscribe)
         router.log = { console.error($0) }
         let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })

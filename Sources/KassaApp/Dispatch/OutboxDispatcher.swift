@@ -93,7 +93,7 @@ final class OutboxDispatcher: Sendable {
         let now = clock.now()
         let ids: [String]
         do {
-            ids = try store.claimDue(now: now, leaseUntil: now.addingTimeInterval(lease), limit: batch, owner: node)
+            ids = try await store.claimDue(now: now, leaseUntil: now.addingTimeInterval(lease), limit: batch, owner: node)
             // Counting the outbox reads all of it: done when the dispatcher has caught up (the
             // count is small then) and otherwise at most once a second.
             if let metrics, ids.count < batch || depthCounted.withLock({ now.timeIntervalSince($0) >= 1 }) {
@@ -141,7 +141,7 @@ final class OutboxDispatcher: Sendable {
                 if outcome.due == .unchanged {
                     outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: finishedAt)
                 }
-                if try store.finishStep(notificationID: id, outcome, now: finishedAt) { webhooksQueued() }
+                if try await store.finishStep(notificationID: id, outcome, now: finishedAt) { webhooksQueued() }
                 record.cascade = outcome.cascade
                 record.nextAction = outcome.nextAction
                 if case .done(let channel, let status) = outcome.nextAction {
@@ -186,7 +186,7 @@ final class OutboxDispatcher: Sendable {
                                            partnerDaily: partnerDaily, now: now)
             }
         }
-        let (attemptID, full) = try store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now, counting: counters)
+        let (attemptID, full) = try await store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now, counting: counters)
         var outcome = DispatchOutcome(cascade: record.cascade, nextAction: .nothing, attemptID: attemptID)
         if let quietUntil {
             return deferred(outcome, action: action, until: quietUntil, channel: channel)
@@ -323,7 +323,7 @@ final class OutboxDispatcher: Sendable {
     }
 
     /// A delivery report from a provider's callback or status query, applied to its notification.
-    func apply(_ report: DeliveryReport, on channel: ChannelKind) throws {
+    func apply(_ report: DeliveryReport, on channel: ChannelKind) async throws {
         guard let id = try store.notificationID(channel: channel, providerMessageID: report.providerMessageID),
               var record = try store.dispatchRecord(id: id)
         else { return }
@@ -332,7 +332,7 @@ final class OutboxDispatcher: Sendable {
         let action = record.cascade.reportReceived(report, on: channel)
         var outcome = DispatchOutcome(cascade: record.cascade, nextAction: action == .nothing ? record.nextAction : action)
         outcome.due = action == .nothing ? .unchanged : Self.due(of: action, cascade: record.cascade, now: now)
-        if try store.finishStep(notificationID: id, outcome, now: now) { webhooksQueued() }
+        if try await store.finishStep(notificationID: id, outcome, now: now) { webhooksQueued() }
         record.cascade = outcome.cascade
         if case .send = action { wake() }
     }

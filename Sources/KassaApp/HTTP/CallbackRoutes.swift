@@ -7,7 +7,7 @@ import TemplateEngine
 /// applied to the notification that sent the message. No bearer token: the provider calls.
 enum CallbackRoutes {
     static func add(to router: inout Router, channels: ChannelSet,
-                    apply: @escaping @Sendable (DeliveryReport, ChannelKind) throws -> Void) {
+                    apply: @escaping @Sendable (DeliveryReport, ChannelKind) async throws -> Void) {
         router.add("POST", "/v1/callbacks/sms-ru") { request, _ in
             guard let configuration = channels.smsRu else { throw APIError(404, "not_configured", "No SMS.ru account is configured") }
             let body = String(decoding: request.body, as: UTF8.self)
@@ -20,7 +20,7 @@ enum CallbackRoutes {
             } catch let error as SMSRuCallbackError {
                 throw APIError(422, "invalid_callback", "The callback could not be read", detail: error.description)
             }
-            for report in reports { try apply(report, .sms) }
+            for report in reports { try await apply(report, .sms) }
             // SMS.ru repeats a callback until it reads this answer.
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], body: Array(SMSRuCallback.reply.utf8))
         }
@@ -34,7 +34,7 @@ enum CallbackRoutes {
                 if error.isForged { throw APIError(403, "forged_callback", "The callback's key does not match ours") }
                 throw APIError(422, "invalid_callback", "The callback could not be read", detail: error.description)
             }
-            try apply(report, .viber)
+            try await apply(report, .viber)
             return .json(["status": "ok"])
         }
     }

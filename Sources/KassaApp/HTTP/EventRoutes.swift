@@ -40,7 +40,7 @@ enum EventRoutes {
                                  })]
             let stored: (answer: String, webhooksQueued: Bool)
             do {
-                stored = try store.accept(event, hash: hash, body: canonical, answer: answer.jsonString,
+                stored = try await store.accept(event, hash: hash, body: canonical, answer: answer.jsonString,
                                           notifications: notifications, now: clock.now())
             } catch let error as StoreError {
                 if case .duplicate = error { throw conflict(event.id) }

@@ -20,7 +20,7 @@ struct Idempotency: Sendable {
             let principal = try KassaAPI.authenticate(request, store)
             request.principal = principal
             let hash = Crypto.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body)
-            switch try store.claimIdempotencyKey(owner: principal.ownerID, key: key, requestHash: hash, retention: retention) {
+            switch try await store.claimIdempotencyKey(owner: principal.ownerID, key: key, requestHash: hash, retention: retention) {
             case .proceed:
                 let response: HTTPResponse
                 do {
@@ -30,7 +30,7 @@ struct Idempotency: Sendable {
                 }
                 let contentType = response.headers.first { $0.0.lowercased() == "content-type" }?.1 ?? "application/json"
                 // A secret shown once is not kept for replays: the stored answer is the one without it.
-                try store.finishIdempotencyKey(owner: principal.ownerID, key: key, status: response.status, contentType: contentType,
+                try await store.finishIdempotencyKey(owner: principal.ownerID, key: key, status: response.status, contentType: contentType,
                                                body: response.replayBody ?? response.body)
                 return response
             case .replay(let status, let contentType, let body):

@@ -17,7 +17,7 @@ enum KassaAPI {
     static func router(store: any KassaStore, base: BaseTemplateLibrary, limits: APILimits = APILimits(),
                        metrics: Metrics = Metrics(), clock: any WallClock = SystemWallClock(), webhooks: WebhookSettings? = nil,
                        eventAccepted: @escaping @Sendable (_ webhooksQueued: Bool) -> Void = { _ in }, channels: ChannelSet = ChannelSet(),
-                       deliveryReport: @escaping @Sendable (DeliveryReport, ChannelKind) throws -> Void = { _, _ in },
+                       deliveryReport: @escaping @Sendable (DeliveryReport, ChannelKind) async throws -> Void = { _, _ in },
                        sending: SendingPolicy = SendingPolicy(), unsubscribe: UnsubscribeLinks? = nil) -> Router {
         var router = Router()
         router.metrics = metrics

@@ -15,18 +15,18 @@ enum IdempotencyClaim: Sendable, Equatable {
 /// Where idempotency keys and their stored answers are kept, per token owner.
 protocol IdempotencyStore: Sendable {
     /// Claims `key` for a request with `requestHash`; a key older than `retention` is forgotten.
-    func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) throws -> IdempotencyClaim
+    func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) async throws -> IdempotencyClaim
     /// Stores the answer of a claimed key for replays.
-    func finishIdempotencyKey(owner: String, key: String, status: Int, contentType: String, body: [UInt8]) throws
+    func finishIdempotencyKey(owner: String, key: String, status: Int, contentType: String, body: [UInt8]) async throws
 }
 
 /// Everything the service keeps: what the HTTP API is built on, whatever the database.
 typealias KassaStore = AccountStore & TemplateStore & IdempotencyStore & NotificationStore & WebhookStore & SuppressionStore
 
 extension SQLiteStore: IdempotencyStore {
-    func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) throws -> IdempotencyClaim {
+    func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) async throws -> IdempotencyClaim {
         let now = clock.now()
-        return try database.transaction { tx in
+        return try await database.write { tx in
             let rows = try tx.query("SELECT request_hash, state, status, content_type, body, created_at FROM idempotency_keys WHERE owner_id = ? AND key = ?",
                                     [.text(owner), .text(key)])
             if let row = rows.first {
@@ -45,8 +45,8 @@ extension SQLiteStore: IdempotencyStore {
         }
     }
 
-    func finishIdempotencyKey(owner: String, key: String, status: Int, contentType: String, body: [UInt8]) throws {
-        try database.query("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ? WHERE owner_id = ? AND key = ?",
-                           [.integer(Int64(status)), .text(contentType), .blob(body), .text(owner), .text(key)])
+    func finishIdempotencyKey(owner: String, key: String, status: Int, contentType: String, body: [UInt8]) async throws {
+        try await database.write { tx in try tx.query("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ? WHERE owner_id = ? AND key = ?",
+                           [.integer(Int64(status)), .text(contentType), .blob(body), .text(owner), .text(key)]) }
     }
 }

@@ -111,12 +111,12 @@ protocol NotificationStore: Sendable {
     /// the same request; a different request with that id is `StoreError.duplicate`), and whether
     /// webhook messages were queued with it.
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
-                notifications: [PlannedNotification], now: Date) throws -> (answer: String, webhooksQueued: Bool)
+                notifications: [PlannedNotification], now: Date) async throws -> (answer: String, webhooksQueued: Bool)
 
     /// Leases up to `limit` notifications whose time has come to `owner` (a node's name), so that no
     /// other dispatcher takes them until `leaseUntil`; a lease left by a crashed node expires and the
     /// row comes back.
-    func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) throws -> [String]
+    func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) async throws -> [String]
     /// Hands back the leases `owner` holds: a node that starts again after a crash takes back what
     /// its previous run had claimed, at once rather than when the leases end.
     func releaseLeases(owner: String) throws -> Int
@@ -125,11 +125,11 @@ protocol NotificationStore: Sendable {
     /// in the same transaction: on all of them, or, when one is full, on none (and that one is
     /// returned).
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
-                      counting counters: [SendCounter]) throws -> (id: Int64, full: SendCounter?)
+                      counting counters: [SendCounter]) async throws -> (id: Int64, full: SendCounter?)
     /// Writes what a step changed; true when it queued webhook messages (a status change that
     /// a partner's endpoint listens to).
     @discardableResult
-    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws -> Bool
+    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) async throws -> Bool
     /// Records a provider's later report on the attempt that got its message id.
     func recordReport(_ report: DeliveryReport, channel: ChannelKind, now: Date) throws
     /// The notification whose attempt on `channel` got `providerMessageID`.

@@ -135,6 +135,7 @@ final class SQLiteDatabase: Sendable {
     private nonisolated(unsafe) let handle: OpaquePointer
     private let lock = ConnectionLock()
     private let checkpointer: Checkpointer
+    private let writes = WriteQueue()
     let path: String
 
     init(path: String) throws {
@@ -164,6 +165,7 @@ final class SQLiteDatabase: Sendable {
     }
 
     deinit {
+        writes.stop()
         sqlite3_wal_hook(handle, nil, nil)
         checkpointer.stop()
         for statement in statements.values { sqlite3_finalize(statement) }
@@ -202,6 +204,64 @@ final class SQLiteDatabase: Sendable {
                 sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
                 throw error
             }
+        }
+    }
+
+    /// Runs `body` in a transaction shared with the other writes waiting at the same moment (group
+    /// commit): one thread takes every write queued, runs each under a savepoint of its own (one
+    /// that throws is rolled back alone, and its caller gets the error), and commits them together;
+    /// each caller resumes once its write is committed. Concurrent requests then share the commit
+    /// and the pages they touch in common (indexes, the last leaf of each table) are written to the
+    /// log once instead of once each.
+    @discardableResult
+    func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let result = WriteResult<T>()
+            writes.enqueue(PendingWrite(
+                body: { tx in result.value = try body(tx) },
+                finish: { error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let value = result.value {
+                        continuation.resume(returning: value)
+                    } else {
+                        continuation.resume(throwing: SQLiteError(code: SQLITE_MISUSE, message: "a write finished without its result", sql: nil))
+                    }
+                }),
+                database: self)
+        }
+    }
+
+    /// Runs a batch of queued writes in one transaction; returns each one's error, if any.
+    fileprivate func commit(_ batch: [PendingWrite]) -> [(any Error)?] {
+        lock.withLock {
+            let begin = sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, nil)
+            if begin != SQLITE_OK {
+                let failure = error(begin, "BEGIN IMMEDIATE")
+                return batch.map { _ in failure }
+            }
+            let tx = Transaction(database: self)
+            var errors: [(any Error)?] = []
+            errors.reserveCapacity(batch.count)
+            for write in batch {
+                sqlite3_exec(handle, "SAVEPOINT write", nil, nil, nil)
+                do {
+                    try write.body(tx)
+                    sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
+                    errors.append(nil)
+                } catch {
+                    sqlite3_exec(handle, "ROLLBACK TO write", nil, nil, nil)
+                    sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
+                    errors.append(error)
+                }
+            }
+            let commit = sqlite3_exec(handle, "COMMIT", nil, nil, nil)
+            if commit != SQLITE_OK {
+                let failure = error(commit, "COMMIT")
+                sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+                return batch.map { _ in failure }
+            }
+            return errors
         }
     }
 
@@ -290,6 +350,85 @@ final class SQLiteDatabase: Sendable {
                 }
             }
             rows.append(SQLRow(columns: columns))
+        }
+    }
+}
+
+/// A write waiting for the writer thread: its statements, and how its caller is resumed.
+private final class PendingWrite: @unchecked Sendable {
+    let body: (SQLiteDatabase.Transaction) throws -> Void
+    let finish: ((any Error)?) -> Void
+
+    init(body: @escaping (SQLiteDatabase.Transaction) throws -> Void, finish: @escaping ((any Error)?) -> Void) {
+        self.body = body
+        self.finish = finish
+    }
+}
+
+/// Where a write's body leaves its value for the caller (set on the writer thread before the
+/// commit, read after it).
+private final class WriteResult<T>: @unchecked Sendable {
+    var value: T?
+}
+
+/// The writes waiting, and the thread that commits them in batches (started with the first write).
+private final class WriteQueue: @unchecked Sendable {
+    /// The most writes one transaction takes.
+    static let batchLimit = 64
+    // Guarded by `state`.
+    private let state = ConnectionLock()
+    private var pending: [PendingWrite] = []
+    private weak var database: SQLiteDatabase?
+    private var started = false
+    private var stopped = false
+    private let wanted = DispatchSemaphore(value: 0)
+
+    func enqueue(_ write: PendingWrite, database: SQLiteDatabase) {
+        let (start, signal, refused) = state.withLock { () -> (Bool, Bool, Bool) in
+            if stopped { return (false, false, true) }
+            self.database = database
+            pending.append(write)
+            defer { started = true }
+            return (!started, pending.count == 1, false)
+        }
+        if refused {
+            write.finish(SQLiteError(code: SQLITE_MISUSE, message: "the database is closed", sql: nil))
+            return
+        }
+        if start {
+            let thread = Thread { [self] in run() }
+            thread.name = "sqlite-writer"
+            thread.start()
+        }
+        if signal { wanted.signal() }
+    }
+
+    func stop() {
+        let running = state.withLock { () -> Bool in
+            stopped = true
+            return started
+        }
+        if running { wanted.signal() }
+    }
+
+    private func run() {
+        while true {
+            wanted.wait()
+            while true {
+                let (batch, database) = state.withLock { () -> ([PendingWrite], SQLiteDatabase?) in
+                    let batch = Array(pending.prefix(Self.batchLimit))
+                    pending.removeFirst(batch.count)
+                    return (batch, self.database)
+                }
+                guard !batch.isEmpty else { break }
+                guard let database else {
+                    for write in batch { write.finish(SQLiteError(code: SQLITE_MISUSE, message: "the database is closed", sql: nil)) }
+                    continue
+                }
+                let errors = database.commit(batch)
+                for (write, error) in zip(batch, errors) { write.finish(error) }
+            }
+            if state.withLock({ stopped && pending.isEmpty }) { return }
         }
     }
 }

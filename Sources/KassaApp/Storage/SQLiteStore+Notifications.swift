@@ -29,9 +29,9 @@ extension SQLiteStore: NotificationStore {
     }
 
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
-                notifications: [PlannedNotification], now: Date) throws -> (answer: String, webhooksQueued: Bool) {
+                notifications: [PlannedNotification], now: Date) async throws -> (answer: String, webhooksQueued: Bool) {
         let at = StoredTime.text(now)
-        return try database.transaction { tx in
+        return try await database.write { tx in
             if let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
                                       [.text(event.partnerID), .text(event.id)]).first {
                 guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
@@ -63,14 +63,14 @@ extension SQLiteStore: NotificationStore {
         }
     }
 
-    func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) throws -> [String] {
+    func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) async throws -> [String] {
         let at = StoredTime.text(now)
-        return try database.query("""
+        return try await database.write { tx in try tx.query("""
             UPDATE outbox SET lease_until = ?, lease_owner = ? WHERE notification_id IN (
                 SELECT notification_id FROM outbox WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
                 ORDER BY due_at LIMIT ?)
             RETURNING notification_id
-            """, [.text(StoredTime.text(leaseUntil)), .text(owner), .text(at), .text(at), .integer(Int64(limit))]).compactMap { $0["notification_id"].text }
+            """, [.text(StoredTime.text(leaseUntil)), .text(owner), .text(at), .text(at), .integer(Int64(limit))]).compactMap { $0["notification_id"].text } }
     }
 
     func releaseLeases(owner: String) throws -> Int {
@@ -103,8 +103,8 @@ extension SQLiteStore: NotificationStore {
     }
 
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
-                      counting counters: [SendCounter]) throws -> (id: Int64, full: SendCounter?) {
-        try database.transaction { tx in
+                      counting counters: [SendCounter]) async throws -> (id: Int64, full: SendCounter?) {
+        try await database.write { tx in
             let full = try Self.count(counters, in: tx)
             let rows = try tx.query("INSERT INTO notification_attempts (notification_id, channel, number, started_at, outcome) VALUES (?, ?, ?, ?, 'sending') RETURNING id",
                                     [.text(notificationID), .text(channel.rawValue), .integer(Int64(number)), .text(StoredTime.text(at))])
@@ -113,9 +113,9 @@ extension SQLiteStore: NotificationStore {
     }
 
     @discardableResult
-    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) throws -> Bool {
+    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) async throws -> Bool {
         let at = StoredTime.text(now)
-        return try database.transaction { tx in
+        return try await database.write { tx in
             var webhooksQueued = false
             if let attempt = outcome.attemptID {
                 try tx.query("UPDATE notification_attempts SET finished_at = ?, outcome = ?, provider_message_id = ?, provider_code = ?, detail = ? WHERE id = ?",
