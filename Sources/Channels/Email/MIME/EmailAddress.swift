@@ -40,18 +40,24 @@ public struct EmailAddress: Sendable, Equatable, CustomStringConvertible {
         let domain = address[address.index(after: at)...]
         guard !local.isEmpty else { throw fail("the part before '@' is empty") }
         guard !domain.isEmpty else { throw fail("the part after '@' is empty") }
-        guard !address.contains(where: \.isWhitespace) else { throw fail("it contains a space") }
-        guard local.allSatisfy(\.isASCII) else {
+        // By bytes: this runs for every message sent. White space beyond ASCII is looked for only
+        // in an address that has something beyond ASCII.
+        let ascii = address.utf8.allSatisfy { $0 < 0x80 }
+        guard !(ascii ? address.utf8.contains { $0 == 0x20 || (0x09...0x0D).contains($0) } : address.contains(where: \.isWhitespace)) else {
+            throw fail("it contains a space")
+        }
+        guard ascii || local.utf8.allSatisfy({ $0 < 0x80 }) else {
             throw fail("the part before '@' must be ASCII")
         }
         guard local.utf8.count <= 64 else { throw fail("the part before '@' is longer than 64 characters") }
         guard local.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || Self.isAtext($0) }) else {
             throw fail("the part before '@' has a character that needs quoting, such as '@', '\"', ',', '<' or '>'")
         }
-        guard !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
+        guard local.utf8.first != UInt8(ascii: "."), local.utf8.last != UInt8(ascii: "."),
+              !zip(local.utf8, local.utf8.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }) else {
             throw fail("the part before '@' has a leading, trailing or doubled '.'")
         }
-        guard domain.allSatisfy(\.isASCII) else {
+        guard ascii || domain.utf8.allSatisfy({ $0 < 0x80 }) else {
             throw .nonASCIIDomain(field: field, domain: String(domain))
         }
         guard domain.utf8.count <= 253 else { throw fail("the domain is longer than 253 characters") }
