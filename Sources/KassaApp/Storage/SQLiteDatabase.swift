@@ -33,101 +33,6 @@ struct SQLiteError: Error, CustomStringConvertible {
     var isConstraintViolation: Bool { code & 0xFF == SQLITE_CONSTRAINT }
 }
 
-/// A pthread mutex that spins briefly before sleeping. Synchronization's `Mutex` waits on a
-/// priority-inheriting futex on Linux, which enters the kernel at every contended acquisition; the
-/// connection's lock is taken by every query of every request and of the dispatchers.
-final class ConnectionLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
-        pthread_mutex_init(mutex, &attributes)
-        pthread_mutexattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-}
-
-/// Copies the write-ahead log back into the database on a thread and connection of its own, when
-/// the log has grown past `pages` (SQLite's own default threshold): the fsync this takes then holds
-/// up no request. Passive, so that it never waits for the writers. Under steady writes a passive
-/// checkpoint never catches up with the end of the log, and the log only starts over once one has,
-/// so past `truncatePages` (32 MB) the checkpoint waits for the writer, copies everything and
-/// empties the log.
-final class Checkpointer: @unchecked Sendable {
-    static let pages: Int32 = 1_000
-    static let truncatePages: Int32 = 8_000
-    private let path: String
-    private let wanted = DispatchSemaphore(value: 0)
-    // Guarded by `state`.
-    private let state = ConnectionLock()
-    private var started = false
-    private var stopped = false
-    private var pending = false
-    private var truncate = false
-
-    init(path: String) {
-        self.path = path
-    }
-
-    /// Asks for a checkpoint (once, however many commits ask before it runs); the thread starts
-    /// with the first request.
-    func request(pages: Int32) {
-        let (start, signal) = state.withLock { () -> (Bool, Bool) in
-            defer { started = true; pending = true; truncate = truncate || pages >= Self.truncatePages }
-            return (!started && !stopped, !pending && !stopped)
-        }
-        if start {
-            let thread = Thread { [self] in run() }
-            thread.name = "sqlite-checkpoint"
-            thread.start()
-        }
-        if signal { wanted.signal() }
-    }
-
-    func stop() {
-        let running = state.withLock { () -> Bool in
-            stopped = true
-            return started
-        }
-        if running { wanted.signal() }
-    }
-
-    private func run() {
-        var db: OpaquePointer?
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
-            if let db { sqlite3_close(db) }
-            return
-        }
-        defer { sqlite3_close_v2(db) }
-        sqlite3_busy_timeout(db, 5_000)
-        // A connection learns that the database is in WAL mode when it first reads it; until then a
-        // checkpoint does nothing.
-        sqlite3_exec(db, "PRAGMA journal_mode", nil, nil, nil)
-        while true {
-            wanted.wait()
-            let (stop, truncating) = state.withLock { () -> (Bool, Bool) in
-                defer { pending = false; truncate = false }
-                return (stopped, truncate)
-            }
-            if stop { return }
-            sqlite3_wal_checkpoint_v2(db, nil, truncating ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-        }
-    }
-}
-
 /// One connection to an SQLite database in WAL mode; calls are serialised by a lock, so the
 /// connection can be shared between tasks.
 final class SQLiteDatabase: Sendable {
@@ -233,7 +138,7 @@ final class SQLiteDatabase: Sendable {
     }
 
     /// Runs a batch of queued writes in one transaction; returns each one's error, if any.
-    fileprivate func commit(_ batch: [PendingWrite]) -> [(any Error)?] {
+    func commit(_ batch: [PendingWrite]) -> [(any Error)?] {
         lock.withLock {
             let begin = sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, nil)
             if begin != SQLITE_OK {
@@ -350,85 +255,6 @@ final class SQLiteDatabase: Sendable {
                 }
             }
             rows.append(SQLRow(columns: columns))
-        }
-    }
-}
-
-/// A write waiting for the writer thread: its statements, and how its caller is resumed.
-private final class PendingWrite: @unchecked Sendable {
-    let body: (SQLiteDatabase.Transaction) throws -> Void
-    let finish: ((any Error)?) -> Void
-
-    init(body: @escaping (SQLiteDatabase.Transaction) throws -> Void, finish: @escaping ((any Error)?) -> Void) {
-        self.body = body
-        self.finish = finish
-    }
-}
-
-/// Where a write's body leaves its value for the caller (set on the writer thread before the
-/// commit, read after it).
-private final class WriteResult<T>: @unchecked Sendable {
-    var value: T?
-}
-
-/// The writes waiting, and the thread that commits them in batches (started with the first write).
-private final class WriteQueue: @unchecked Sendable {
-    /// The most writes one transaction takes.
-    static let batchLimit = 64
-    // Guarded by `state`.
-    private let state = ConnectionLock()
-    private var pending: [PendingWrite] = []
-    private weak var database: SQLiteDatabase?
-    private var started = false
-    private var stopped = false
-    private let wanted = DispatchSemaphore(value: 0)
-
-    func enqueue(_ write: PendingWrite, database: SQLiteDatabase) {
-        let (start, signal, refused) = state.withLock { () -> (Bool, Bool, Bool) in
-            if stopped { return (false, false, true) }
-            self.database = database
-            pending.append(write)
-            defer { started = true }
-            return (!started, pending.count == 1, false)
-        }
-        if refused {
-            write.finish(SQLiteError(code: SQLITE_MISUSE, message: "the database is closed", sql: nil))
-            return
-        }
-        if start {
-            let thread = Thread { [self] in run() }
-            thread.name = "sqlite-writer"
-            thread.start()
-        }
-        if signal { wanted.signal() }
-    }
-
-    func stop() {
-        let running = state.withLock { () -> Bool in
-            stopped = true
-            return started
-        }
-        if running { wanted.signal() }
-    }
-
-    private func run() {
-        while true {
-            wanted.wait()
-            while true {
-                let (batch, database) = state.withLock { () -> ([PendingWrite], SQLiteDatabase?) in
-                    let batch = Array(pending.prefix(Self.batchLimit))
-                    pending.removeFirst(batch.count)
-                    return (batch, self.database)
-                }
-                guard !batch.isEmpty else { break }
-                guard let database else {
-                    for write in batch { write.finish(SQLiteError(code: SQLITE_MISUSE, message: "the database is closed", sql: nil)) }
-                    continue
-                }
-                let errors = database.commit(batch)
-                for (write, error) in zip(batch, errors) { write.finish(error) }
-            }
-            if state.withLock({ stopped && pending.isEmpty }) { return }
         }
     }
 }

@@ -1,0 +1,213 @@
+import CSQLite
+import Foundation
+
+/// A pthread mutex that spins briefly before sleeping. Synchronization's `Mutex` waits on a
+/// priority-inheriting futex on Linux, which enters the kernel at every contended acquisition; the
+/// connection's lock is taken by every query of every request and of the dispatchers.
+final class ConnectionLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+/// A value shared between an object and the thread it runs, under a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = ConnectionLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        try lock.withLock { () throws -> T in try body(&value) }
+    }
+}
+
+/// A thread of its own for blocking work (the database's writes and checkpoints), started when
+/// first woken. Its body loops on `sleep()`, which returns once woken (however many wake-ups came
+/// meanwhile) and false once the thread is stopped.
+final class SleepingThread: @unchecked Sendable {
+    private let name: String
+    private let body: @Sendable (SleepingThread) -> Void
+    private let semaphore = DispatchSemaphore(value: 0)
+    // Guarded by `state`.
+    private let state = ConnectionLock()
+    private var started = false
+    private var stopped = false
+    private var woken = false
+
+    init(name: String, body: @escaping @Sendable (SleepingThread) -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    /// Wakes the thread, starting it the first time; false once it is stopped.
+    @discardableResult
+    func wake() -> Bool {
+        let (start, signal, running) = state.withLock { () -> (Bool, Bool, Bool) in
+            guard !stopped else { return (false, false, false) }
+            defer { started = true; woken = true }
+            return (!started, !woken, true)
+        }
+        if start {
+            let thread = Thread { [self] in body(self) }
+            thread.name = name
+            thread.start()
+        }
+        if signal { semaphore.signal() }
+        return running
+    }
+
+    /// Asks the thread to end once its body next sleeps.
+    func stop() {
+        let signal = state.withLock { () -> Bool in
+            defer { stopped = true }
+            return started && !stopped
+        }
+        if signal { semaphore.signal() }
+    }
+
+    /// Waits to be woken; false when the thread is to end.
+    func sleep() -> Bool {
+        semaphore.wait()
+        return state.withLock { () -> Bool in
+            woken = false
+            return !stopped
+        }
+    }
+}
+
+/// Copies the write-ahead log back into the database on a thread and connection of its own, when
+/// the log has grown past `pages` (SQLite's own default threshold): the fsync this takes then holds
+/// up no request. Passive, so that it never waits for the writers. Under steady writes a passive
+/// checkpoint never catches up with the end of the log, and the log only starts over once one has,
+/// so past `truncatePages` (32 MB) the checkpoint waits for the writer, copies everything and
+/// empties the log.
+final class Checkpointer: Sendable {
+    static let pages: Int32 = 1_000
+    static let truncatePages: Int32 = 8_000
+    private let thread: SleepingThread
+    /// Whether a request since the last checkpoint found the log past `truncatePages`.
+    private let truncate: Locked<Bool>
+
+    init(path: String) {
+        let truncate = Locked(false)
+        self.truncate = truncate
+        thread = SleepingThread(name: "sqlite-checkpoint") { thread in
+            var db: OpaquePointer?
+            guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
+                if let db { sqlite3_close(db) }
+                return
+            }
+            defer { sqlite3_close_v2(db) }
+            sqlite3_busy_timeout(db, 5_000)
+            // A connection learns that the database is in WAL mode when it first reads it; until
+            // then a checkpoint does nothing.
+            sqlite3_exec(db, "PRAGMA journal_mode", nil, nil, nil)
+            while thread.sleep() {
+                let truncating = truncate.withLock { value in
+                    defer { value = false }
+                    return value
+                }
+                sqlite3_wal_checkpoint_v2(db, nil, truncating ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+        }
+    }
+
+    /// Asks for a checkpoint of a log of `pages` pages.
+    func request(pages: Int32) {
+        if pages >= Self.truncatePages { truncate.withLock { $0 = true } }
+        thread.wake()
+    }
+
+    func stop() {
+        thread.stop()
+    }
+}
+
+/// A write waiting for the writer thread: its statements, and how its caller is resumed.
+final class PendingWrite: @unchecked Sendable {
+    let body: (SQLiteDatabase.Transaction) throws -> Void
+    let finish: ((any Error)?) -> Void
+
+    init(body: @escaping (SQLiteDatabase.Transaction) throws -> Void, finish: @escaping ((any Error)?) -> Void) {
+        self.body = body
+        self.finish = finish
+    }
+}
+
+/// Where a write's body leaves its value for the caller (set on the writer thread before the
+/// commit, read after it).
+final class WriteResult<T>: @unchecked Sendable {
+    var value: T?
+}
+
+/// The writes waiting, and the thread that commits them in batches (started with the first write).
+final class WriteQueue: Sendable {
+    /// The most writes one transaction takes.
+    static let batchLimit = 64
+    private let pending: Locked<(writes: [PendingWrite], database: SQLiteDatabase?)>
+    private let thread: SleepingThread
+
+    init() {
+        let pending = Locked<(writes: [PendingWrite], database: SQLiteDatabase?)>(([], nil))
+        self.pending = pending
+        thread = SleepingThread(name: "sqlite-writer") { thread in
+            while thread.sleep() {
+                while true {
+                    let (batch, database) = pending.withLock { state -> ([PendingWrite], SQLiteDatabase?) in
+                        let batch = Array(state.writes.prefix(Self.batchLimit))
+                        state.writes.removeFirst(batch.count)
+                        // Held only while there is work, so that the database can close.
+                        if state.writes.isEmpty { defer { state.database = nil }; return (batch, state.database) }
+                        return (batch, state.database)
+                    }
+                    guard !batch.isEmpty else { break }
+                    guard let database else {
+                        for write in batch { write.finish(WriteQueue.closed) }
+                        continue
+                    }
+                    let errors = database.commit(batch)
+                    for (write, error) in zip(batch, errors) { write.finish(error) }
+                }
+            }
+            for write in pending.withLock({ state in defer { state.writes = [] }; return state.writes }) { write.finish(WriteQueue.closed) }
+        }
+    }
+
+    private static let closed = SQLiteError(code: SQLITE_MISUSE, message: "the database is closed", sql: nil)
+
+    func enqueue(_ write: PendingWrite, database: SQLiteDatabase) {
+        pending.withLock { state in
+            state.writes.append(write)
+            state.database = database
+        }
+        if !thread.wake() {
+            pending.withLock { state in state.writes.removeAll { $0 === write } }
+            write.finish(Self.closed)
+        }
+    }
+
+    func stop() {
+        thread.stop()
+    }
+}
