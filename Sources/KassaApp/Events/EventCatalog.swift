@@ -149,17 +149,15 @@ public enum EventCatalog {
 
     private static let reminder = (
         schema: #"""
-            "reminder": {"type": "object", "required": ["days_since", "new_order_url", "unsubscribe_url"],
+            "reminder": {"type": "object", "required": ["days_since", "new_order_url"],
               "properties": {
                 "days_since": {"type": "integer", "description": "Дней с выдачи отчёта"},
                 "new_order_url": {"type": "string", "format": "uri"},
-                "review_url": {"type": "string", "format": "uri", "description": "Ссылка на отзыв, если партнёр её задал"},
-                "unsubscribe_url": {"type": "string", "format": "uri", "description": "Отписка от напоминаний"}}}
+                "review_url": {"type": "string", "format": "uri", "description": "Ссылка на отзыв, если партнёр её задал"}}}
             """#,
         sample: #"""
             "reminder": {"days_since": 21, "new_order_url": "https://kadastr-online.example/order",
-              "review_url": "https://kadastr-online.example/reviews/new",
-              "unsubscribe_url": "https://pay.apikassa.example/u/8c1d2f"}
+              "review_url": "https://kadastr-online.example/reviews/new"}
             """#
     )
 
