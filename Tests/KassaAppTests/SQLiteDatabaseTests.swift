@@ -28,6 +28,34 @@ import Testing
         #expect(try database.query("SELECT count(*) AS n FROM blobs").first?["n"].integer == 1_500)
     }
 
+    /// A SELECT reads on a connection of its own: it answers while a transaction holds the writer,
+    /// and sees what was committed before that transaction, not what it has written so far.
+    @Test func readsDoNotWaitForTheWriter() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = try SQLiteDatabase(path: dir.appendingPathComponent("db.sqlite").path)
+        try database.execute("CREATE TABLE items (n INTEGER PRIMARY KEY)")
+        try database.query("INSERT INTO items (n) VALUES (1)")
+        let inside = DispatchSemaphore(value: 0), readDone = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? database.transaction { tx in
+                try tx.query("INSERT INTO items (n) VALUES (2)")
+                inside.signal()
+                // Held until the read below is done (or long enough to tell that it waited).
+                _ = readDone.wait(timeout: .now() + 10)
+            }
+            finished.signal()
+        }.start()
+        inside.wait()
+        let seen = try database.query("SELECT n FROM items ORDER BY n").compactMap { $0["n"].integer }
+        readDone.signal()
+        finished.wait()
+        #expect(seen == [1])
+        #expect(try database.query("SELECT n FROM items ORDER BY n").compactMap { $0["n"].integer } == [1, 2])
+        #expect(throws: SQLiteError.self) { try database.query("SELECT * FROM missing") }
+    }
+
     /// Writes waiting together share a transaction, but each is its own: one that throws is
     /// undone alone and its caller gets the error, the others are committed and get their values.
     @Test func groupedWritesSucceedAndFailOneByOne() async throws {

@@ -1,3 +1,4 @@
+import Synchronization
 import Channels
 import Foundation
 
@@ -28,11 +29,18 @@ struct SendingPolicy: Sendable, Equatable {
 
     /// The Moscow calendar day of `date`, as `2026-11-29`, and the moment it began.
     static func moscowDay(of date: Date) -> (name: String, start: Date) {
+        // Every send asks, nearly always about the same day as the last one.
+        if let day = lastDay.withLock({ $0 }), date >= day.start, date < day.end { return (day.name, day.start) }
         let calendar = calendar
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         let name = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-        return (name, calendar.startOfDay(for: date))
+        let start = calendar.startOfDay(for: date)
+        let end = calendar.date(byAdding: .day, value: 1, to: start) ?? start
+        lastDay.withLock { $0 = (name, start, end) }
+        return (name, start)
     }
+
+    private static let lastDay = Mutex<(name: String, start: Date, end: Date)?>(nil)
 
     /// When non-transactional `channel` messages may go again, if `date` is inside quiet hours.
     func heldUntil(_ date: Date, channel: ChannelKind) -> Date? {

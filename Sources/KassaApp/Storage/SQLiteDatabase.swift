@@ -33,32 +33,51 @@ struct SQLiteError: Error, CustomStringConvertible {
     var isConstraintViolation: Bool { code & 0xFF == SQLITE_CONSTRAINT }
 }
 
-/// One connection to an SQLite database in WAL mode; calls are serialised by a lock, so the
-/// connection can be shared between tasks.
+/// An SQLite database in WAL mode: one connection that writes, shared between tasks behind a
+/// lock, and two more for `SELECT`s, which WAL lets read beside the writer (each sees what was
+/// committed when its statement began).
 final class SQLiteDatabase: Sendable {
     // Safe: the handle is only used while `lock` is held.
     private nonisolated(unsafe) let handle: OpaquePointer
     private let lock = ConnectionLock()
     private let checkpointer: Checkpointer
     private let writes = WriteQueue()
+    /// Connections that only read (`PRAGMA query_only`); none for a database in memory.
+    private let readers: [SQLiteDatabase]
     let path: String
 
-    init(path: String) throws {
+    convenience init(path: String) throws {
+        try self.init(path: path, reader: false)
+    }
+
+    private init(path: String, reader: Bool) throws {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | (reader ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close(db) }
             throw SQLiteError(code: rc, message: "\(message): \(path)", sql: nil)
         }
+        sqlite3_busy_timeout(db, 5_000)
+        let pragmas = reader ? ["PRAGMA query_only = ON"] : ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"]
+        for pragma in pragmas where sqlite3_exec(db, pragma, nil, nil, nil) != SQLITE_OK {
+            let failure = SQLiteError(code: sqlite3_extended_errcode(db), message: String(cString: sqlite3_errmsg(db)), sql: pragma)
+            sqlite3_close(db)
+            throw failure
+        }
+        let inMemory = path.isEmpty || path == ":memory:" || path.hasPrefix("file::memory:")
+        do {
+            // Opened once the writer has put the database in WAL mode.
+            readers = reader || inMemory ? [] : try (0..<2).map { _ in try SQLiteDatabase(path: path, reader: true) }
+        } catch {
+            sqlite3_close(db)
+            throw error
+        }
         handle = db
         self.path = path
         checkpointer = Checkpointer(path: path)
-        sqlite3_busy_timeout(db, 5_000)
-        try execute("PRAGMA journal_mode = WAL")
-        try execute("PRAGMA foreign_keys = ON")
-        try execute("PRAGMA synchronous = NORMAL")
+        guard !reader else { return }
         // Instead of SQLite's automatic checkpoint, which runs in the committing call (with its
         // fsync) while this connection's lock is held.
         sqlite3_wal_hook(db, { context, _, _, pages in
@@ -89,11 +108,22 @@ final class SQLiteDatabase: Sendable {
         }
     }
 
-    /// Runs one statement with parameters and returns its rows.
+    /// Runs one statement with parameters and returns its rows: a `SELECT` on a reading
+    /// connection (a free one if there is, else the next in turn), anything else on the writer.
     @discardableResult
     func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [SQLRow] {
-        try lock.withLock { () throws(SQLiteError) in try run(sql, parameters) }
+        if !readers.isEmpty, sql.utf8.starts(with: "SELECT ".utf8) {
+            for reader in readers {
+                if let rows = try reader.lock.withLockIfFree({ () throws(SQLiteError) in try reader.run(sql, parameters) }) { return rows }
+            }
+            let reader = readers[nextReader.withLock { n in defer { n &+= 1 }; return n } % readers.count]
+            return try reader.lock.withLock { () throws(SQLiteError) in try reader.run(sql, parameters) }
+        }
+        return try lock.withLock { () throws(SQLiteError) in try run(sql, parameters) }
     }
+
+    /// Which reader waits for a lock when all are taken.
+    private let nextReader = Locked(0)
 
     /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back when it throws.
     func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
