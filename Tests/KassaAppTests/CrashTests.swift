@@ -12,8 +12,9 @@ import TestPeers
             Issue.record("kassa is not built at \(ServeProcessTests.executable.path)")
             return
         }
-        // A slow SMTP server, so that the kill finds messages in flight and in the outbox.
-        let peer = try PythonPeer("smtp_server.py", ["--delay", "0.05"])
+        // A slow SMTP server (a quarter of a second a message, two connections: at most 8 a second),
+        // so that the kill finds messages in flight and in the outbox however fast the 20 requests go.
+        let peer = try PythonPeer("smtp_server.py", ["--delay", "0.25"])
         let smtpPort = try await peer.port()
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
