@@ -54,8 +54,16 @@ import TemplateEngine
             return nil
         }
 
+        /// SIGTERM, and the exit status; a server still running 30 s later is killed and the test
+        /// fails, rather than the suite waiting for good.
         func stop() -> Int32 {
             process.terminate()
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                Issue.record("the server did not stop within 30 s of SIGTERM; stderr: \(stderr.suffix(2_000))")
+            }
             process.waitUntilExit()
             return process.terminationStatus
         }

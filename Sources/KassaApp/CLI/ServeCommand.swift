@@ -65,6 +65,7 @@ enum ServeCommand {
                                      sending: config.sending, unsubscribe: unsubscribe)
         router.log = { console.error($0) }
         let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })
+        let termination = TerminationSignal()
         let address: (host: String, port: Int)
         do {
             address = try await server.start(host: config.host, port: config.port)
@@ -75,7 +76,7 @@ enum ServeCommand {
         console.print("listening on http://\(address.host):\(address.port)")
         let dispatching = Task { await dispatcher.run() }
         let sendingWebhooks = Task { await webhooks.run() }
-        await waitForTerminationSignal()
+        await termination.wait()
         console.error(#"{"level":"info","msg":"shutting down: no new connections, finishing requests in flight"}"#)
         await server.shutdown()
         dispatching.cancel()
@@ -133,40 +134,43 @@ enum ServeCommand {
             throw CommandFailure("the master key: \(failure.message)")
         }
     }
-
-    /// Suspends until SIGTERM or SIGINT arrives.
-    static func waitForTerminationSignal() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let waiter = SignalWaiter(continuation)
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                // The handler holds the waiter, which holds the sources: they live until a signal comes.
-                source.setEventHandler { waiter.fire() }
-                waiter.add(source)
-                source.resume()
-            }
-        }
-    }
 }
 
-/// Resumes its continuation once, at the first signal, then lets its signal sources go.
-private final class SignalWaiter: @unchecked Sendable {
-    // Safe: both fields are only touched with `lock` held.
+/// SIGTERM and SIGINT, caught from the moment it is made: made before the server says it is
+/// listening, so that a signal sent as soon as it does (as supervisors and tests do) is never lost
+/// between ignoring the signal's default action and the handler taking over.
+final class TerminationSignal: @unchecked Sendable {
+    // Safe: every field is only touched with `lock` held.
     private let lock = NSLock()
+    private var arrived = false
     private var continuation: CheckedContinuation<Void, Never>?
     private var sources: [any DispatchSourceSignal] = []
 
-    init(_ continuation: CheckedContinuation<Void, Never>) {
-        self.continuation = continuation
+    init() {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire() }
+            sources.append(source)
+            source.resume()
+        }
     }
 
-    func add(_ source: any DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
+    /// Suspends until a signal has arrived (at once, if one already has).
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if arrived { return true }
+                self.continuation = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
-    func fire() {
+    private func fire() {
         let resume: CheckedContinuation<Void, Never>? = lock.withLock {
+            arrived = true
             defer { continuation = nil }
             return continuation
         }
