@@ -1,4 +1,5 @@
 import Foundation
+import TestPeers
 import Testing
 
 /// What CPython's `email` package (policy.default) reads from a message: the independent oracle
@@ -132,10 +133,9 @@ print(json.dumps({
             try process.run()
             let stdout = output.fileHandleForReading.readDataToEndOfFile()
             let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                let reason = process.terminationStatus == 127 ? "python3 was not found on PATH"
-                    : "python3 failed with exit status \(process.terminationStatus)"
+            let status = ChildProcess.wait(process, timeout: 60) ?? ChildProcess.stop(process, grace: 1) ?? -1
+            guard status == 0 else {
+                let reason = status == 127 ? "python3 was not found on PATH" : "python3 failed with exit status \(status)"
                 Issue.record("""
                     \(reason); the MIME round-trip oracle needs CPython 3 with its email package: \
                     \(String(decoding: stderr, as: UTF8.self))

@@ -45,7 +45,7 @@ import TestPeers
             else { continue }
             acknowledged["ev-\(n)"] = id
         }
-        first.process.waitUntilExit()
+        #expect(ChildProcess.wait(first.process, timeout: 30) != nil, "the killed server is gone")
         #expect(acknowledged.count == 20)
         let beforeRestart = messageIDs(peer)
         // The kill came while the outbox still held most of them.

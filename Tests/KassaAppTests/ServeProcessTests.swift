@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TemplateEngine
+import TestPeers
 @testable import KassaApp
 
 /// `kassa serve` as a user runs it: the built executable in its own process, on a new data folder,
@@ -57,15 +58,15 @@ import TemplateEngine
         /// SIGTERM, and the exit status; a server still running 30 s later is killed and the test
         /// fails, rather than the suite waiting for good.
         func stop() -> Int32 {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(30)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                Issue.record("the server did not stop within 30 s of SIGTERM; stderr: \(stderr.suffix(2_000))")
-            }
-            process.waitUntilExit()
-            return process.terminationStatus
+            kill(process.processIdentifier, SIGTERM)
+            if let status = ChildProcess.wait(process, timeout: 30) { return status }
+            Issue.record("the server did not stop within 30 s of SIGTERM; stderr: \(stderr.suffix(2_000))")
+            return ChildProcess.stop(process, grace: 0) ?? -1
+        }
+
+        /// Waits for a server that ends by itself (a bad start); its status, or -1 after 30 s.
+        func exitStatus() -> Int32 {
+            ChildProcess.wait(process, timeout: 30) ?? ChildProcess.stop(process, grace: 0) ?? -1
         }
     }
 
@@ -129,11 +130,9 @@ import TemplateEngine
         let config = dir.appendingPathComponent("kassa.json")
         try #"{"providers": {"smtp": {"password": "plain"}}}"#.write(to: config, atomically: true, encoding: .utf8)
         let server = try Server(["--config", config.path, "--data-dir", dir.path])
-        server.process.waitUntilExit()
-        #expect(server.process.terminationStatus == 1)
+        #expect(server.exitStatus() == 1)
         #expect(server.stderr.contains("providers.smtp.password: error: a secret is never written in plain text"))
         let usage = try Server(["--port", "http"])
-        usage.process.waitUntilExit()
-        #expect(usage.process.terminationStatus == 2)
+        #expect(usage.exitStatus() == 2)
     }
 }

@@ -45,8 +45,11 @@ public enum ExternalTool {
         } catch {
             throw TestFailure(description: "Cannot start \(executable): \(error)")
         }
-        process.waitUntilExit()
-        return (process.terminationStatus,
+        guard let status = ChildProcess.wait(process, timeout: 120) else {
+            ChildProcess.stop(process, grace: 1)
+            throw TestFailure(description: "\(executable) did not finish within 120 s")
+        }
+        return (status,
                 String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
                 String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
     }

@@ -80,10 +80,11 @@ public final class PythonPeer: Sendable {
         input.fileHandleForWriting.write(Data(text.utf8))
     }
 
+    /// Closes its input, which ends it; after 10 s it is stopped by signal.
     public func stop() {
-        guard process.isRunning else { return }
+        guard process.isRunning, !ChildProcess.hasEnded(process.processIdentifier) else { return }
         try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        if ChildProcess.wait(process, timeout: 10) == nil { ChildProcess.stop(process, grace: 5) }
     }
 }
 
@@ -103,9 +104,8 @@ public struct TestCertificate: Sendable {
                              "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
         struct Failed: Error, CustomStringConvertible { let description = "openssl could not make a test certificate" }
-        guard process.terminationStatus == 0 else { throw Failed() }
+        guard ChildProcess.wait(process, timeout: 60) == 0 else { throw Failed() }
     }
 
     public func remove() { try? FileManager.default.removeItem(at: directory) }
