@@ -31,7 +31,7 @@ import TemplateEngine
         func cleanUp() { try? FileManager.default.removeItem(at: dir) }
     }
 
-    static func fixture(at start: Date = morning) throws -> Fixture {
+    static func fixture(at start: Date = morning, links: UnsubscribeLinks = links) throws -> Fixture {
         let dir = try temporaryDirectory()
         let clock = ManualWallClock(start)
         let store = try SQLiteStore(dataDirectory: dir, clock: clock)
@@ -42,7 +42,7 @@ import TemplateEngine
             partners.append(partner.id)
         }
         let (_, op) = try store.createOperator(name: "ops")
-        let router = KassaAPI.router(store: store, base: try BaseTemplateTests.library(), clock: clock)
+        let router = KassaAPI.router(store: store, base: try BaseTemplateTests.library(), clock: clock, unsubscribe: links)
         return Fixture(store: store, clock: clock, router: router, operatorToken: op.secret, partners: partners, dir: dir)
     }
 
@@ -196,7 +196,7 @@ import TemplateEngine
         defer { f.cleanUp() }
         let email = ScriptedAdapter(.email)
         let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.email: email]), clock: f.clock, unsubscribe: Self.links)
-        try await Self.post(f, "order.reminder", contacts: #"{"email": "Anna@example.ru"}"#)
+        let reminderID = try #require(try await Self.post(f, "order.reminder", contacts: #"{"email": "Anna@example.ru"}"#).first)
         #expect(await dispatcher.runOnce() == 1)
         try await Self.post(f, "order.paid", contacts: #"{"email": "Anna@example.ru"}"#)
         #expect(await dispatcher.runOnce() == 1)
@@ -210,6 +210,9 @@ import TemplateEngine
         #expect(Self.links.verify(String(url.dropFirst("https://kassa.example/u/".count)))
                 == .valid(.init(partnerID: f.partners[0], channel: .email, address: "anna@example.ru")))
         #expect(reminder.text.hasSuffix("Не хотите получать напоминания? Отписаться: \(url)"))
+        // The history shows the message as sent, the line included.
+        #expect(try Self.view(f, reminderID).messages.first?.text == reminder.text)
+        #expect(try Self.view(f, reminderID).messages.first?.html == reminder.html)
         let html = try #require(reminder.html)
         #expect(html.contains("<a href=\"\(url)\""))
         // The line comes after the attribution, inside the body.
@@ -231,10 +234,10 @@ import TemplateEngine
     }
 
     @Test func withAPlainHTTPPublicURLTheLinkStaysButTheOneClickHeadersDoNot() async throws {
-        let f = try Self.fixture()
+        let links = UnsubscribeLinks(baseURL: "http://127.0.0.1:8080", key: Array(repeating: 9, count: 32))
+        let f = try Self.fixture(links: links)
         defer { f.cleanUp() }
         let email = ScriptedAdapter(.email)
-        let links = UnsubscribeLinks(baseURL: "http://127.0.0.1:8080", key: Array(repeating: 9, count: 32))
         let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.email: email]), clock: f.clock, unsubscribe: links)
         try await Self.post(f, "order.reminder", contacts: #"{"email": "anna@example.ru"}"#)
         #expect(await dispatcher.runOnce() == 1)

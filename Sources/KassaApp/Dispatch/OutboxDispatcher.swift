@@ -290,8 +290,8 @@ final class OutboxDispatcher: Sendable {
 
     /// The composed message as its adapter takes it; the ids derive from the notification's, so
     /// that a repeat after a crash carries the same ones.
-    /// A non-transactional e-mail gets its recipient's unsubscribe link here, in a visible line and
-    /// in the List-Unsubscribe headers, since the link depends on the address.
+    /// A non-transactional e-mail gets its recipient's List-Unsubscribe headers here (its visible
+    /// unsubscribe line was written into the message when the event was accepted).
     private func outbound(_ record: DispatchRecord, _ message: RenderedMessage, address: String, transactional: Bool, from: String,
                           now: Date) throws(DeliveryFailure) -> OutboundMessage {
         let notificationID = "\(record.id).\(message.channel.rawValue)"
@@ -299,18 +299,14 @@ final class OutboxDispatcher: Sendable {
         case .email:
             do {
                 let domain = from.split(separator: "@").last.map(String.init) ?? "apikassa.ru"
-                var text = message.text, html = message.html, listUnsubscribe: ListUnsubscribe?
+                var listUnsubscribe: ListUnsubscribe?
                 if !transactional, let unsubscribe {
-                    let subject = UnsubscribeLinks.Subject(partnerID: record.partnerID, channel: .email, address: address)
-                    let url = unsubscribe.url(for: subject)
-                    text += "\n\n" + UnsubscribeLinks.textLine(url)
-                    html = html.map { UnsubscribeLinks.withLine(html: $0, url: url) }
-                    listUnsubscribe = unsubscribe.listUnsubscribe(for: subject)
+                    listUnsubscribe = unsubscribe.listUnsubscribe(for: UnsubscribeLinks.Subject(partnerID: record.partnerID, channel: .email, address: address))
                 }
                 let email = EmailMessage(from: try EmailAddress(from, name: message.senderName),
                                          to: [try EmailAddress(message.recipient)],
                                          replyTo: message.replyTo.flatMap { try? EmailAddress($0) },
-                                         subject: message.subject ?? "", text: text, html: html, listUnsubscribe: listUnsubscribe,
+                                         subject: message.subject ?? "", text: message.text, html: message.html, listUnsubscribe: listUnsubscribe,
                                          messageID: try EmailMessage.messageID(notificationID, domain: domain), date: now)
                 return OutboundMessage(notificationID: notificationID, content: .email(email))
             } catch {

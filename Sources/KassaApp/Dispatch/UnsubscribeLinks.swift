@@ -16,6 +16,17 @@ struct UnsubscribeLinks: Sendable {
         let partnerID: String
         let channel: ChannelKind
         let address: String
+
+        init(partnerID: String, channel: ChannelKind, address: String) {
+            self.partnerID = partnerID
+            self.channel = channel
+            self.address = address
+        }
+
+        /// An e-mail recipient, normalised as the suppression list keeps addresses.
+        init(email: String, partnerID: String) {
+            self.init(partnerID: partnerID, channel: .email, address: SuppressionEntry.normalize(email, channel: .email) ?? email)
+        }
     }
 
     /// What a token turned out to be.

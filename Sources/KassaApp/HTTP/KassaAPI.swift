@@ -43,7 +43,7 @@ enum KassaAPI {
         }
         TemplateRoutes.add(to: &router, store: store, base: base, limits: limits, metrics: metrics)
         ModerationRoutes.add(to: &router, store: store, metrics: metrics)
-        let planner = NotificationPlanner(store: store, base: base, compiled: CompiledTemplates(), metrics: metrics)
+        let planner = NotificationPlanner(store: store, base: base, compiled: CompiledTemplates(), metrics: metrics, unsubscribe: unsubscribe)
         EventRoutes.add(to: &router, store: store, planner: planner, clock: clock, accepted: eventAccepted)
         CallbackRoutes.add(to: &router, channels: channels, apply: deliveryReport)
         WebhookRoutes.add(to: &router, store: store, settings: webhooks, clock: clock)

@@ -60,6 +60,9 @@ struct NotificationPlanner: Sendable {
     let base: BaseTemplateLibrary
     let compiled: CompiledTemplates
     let metrics: Metrics?
+    /// Makes the unsubscribe line of non-transactional e-mail, written into the message here so that
+    /// the history shows it as sent; without it, none carries one.
+    var unsubscribe: UnsubscribeLinks? = nil
 
     func plan(_ event: EventSubmission, newID: () throws -> String) throws -> [PlannedNotification] {
         let templates = try store.templates(partnerID: event.partnerID)
@@ -144,8 +147,15 @@ struct NotificationPlanner: Sendable {
         }
         var partner: ValueObject?
         if case .object(let data) = event.data, case .object(let p)? = data["partner"] { partner = p }
-        return RenderedMessage(channel: channel, recipient: event.contacts.address(on: channel) ?? "", template: label,
-                               subject: composed.subject, html: composed.html, text: composed.text, providerTemplateID: providerTemplateID,
+        let recipient = event.contacts.address(on: channel) ?? ""
+        var html = composed.html, text = composed.text
+        if channel == .email, !event.type.transactional, let unsubscribe {
+            let url = unsubscribe.url(for: UnsubscribeLinks.Subject(email: recipient, partnerID: event.partnerID))
+            text += "\n\n" + UnsubscribeLinks.textLine(url)
+            html = html.map { UnsubscribeLinks.withLine(html: $0, url: url) }
+        }
+        return RenderedMessage(channel: channel, recipient: recipient, template: label,
+                               subject: composed.subject, html: html, text: text, providerTemplateID: providerTemplateID,
                                providerTemplateValues: values,
                                senderName: channel == .email ? partner?["name"]?.stringValue : nil,
                                replyTo: channel == .email ? partner?["support_email"]?.stringValue : nil)
