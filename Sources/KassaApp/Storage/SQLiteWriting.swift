@@ -135,7 +135,10 @@ final class Checkpointer: Sendable {
                     defer { value = false }
                     return value
                 }
-                sqlite3_wal_checkpoint_v2(db, nil, truncating ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                // Emptying the log holds the writer while it copies what is left: after a passive
+                // pass, little is.
+                if truncating { sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil) }
             }
         }
     }
