@@ -403,17 +403,22 @@ import TemplateEngine
         #expect(try f.store.sends(key: SendingPolicy.partnerCounterKey(partnerID: f.partners[0], channel: .sms, sandbox: false), period: day) == 2)
     }
 
-    @Test func countersAreCountedBelowTheirLimitAndOldOnesArePruned() throws {
+    @Test func countersAreCountedBelowTheirLimitAndOldOnesArePruned() async throws {
         let f = try Self.fixture()
         defer { f.cleanUp() }
         let now = f.clock.now()
+        let notification = try #require(try await Self.post(f, "order.paid", contacts: #"{"email": "anna@example.ru"}"#).first)
+        func count(_ counters: [SendCounter]) async throws -> SendCounter? {
+            try await f.store.startAttempt(notificationID: notification, channel: .email, number: 1, at: now, counting: counters).full
+        }
         let a = SendCounter(kind: .partnerDaily, key: "a", period: "d:1", periodStart: now, limit: 2)
         let b = SendCounter(kind: .recipientHourly, key: "b", period: "h:1", periodStart: now.addingTimeInterval(-3 * 86400), limit: 1)
-        #expect(try f.store.countSend([a, b]) == nil)
-        // b is full: a is not counted either.
-        #expect(try f.store.countSend([a, b]) == b)
+        #expect(try await count([a, b]) == nil)
+        // b is full: a is not counted either, and the attempt is still recorded.
+        #expect(try await count([a, b]) == b)
         #expect(try f.store.sends(key: "a", period: "d:1") == 1)
-        #expect(try f.store.countSend([SendCounter(kind: .partnerDaily, key: "z", period: "d:1", periodStart: now, limit: 0)]) != nil)
+        #expect(try Self.view(f, notification).attempts.count == 2)
+        #expect(try await count([SendCounter(kind: .partnerDaily, key: "z", period: "d:1", periodStart: now, limit: 0)]) != nil)
         #expect(try f.store.pruneSendCounters(before: now.addingTimeInterval(-2 * 86400)) == 1)
         #expect(try f.store.sends(key: "b", period: "h:1") == 0)
         #expect(try f.store.sends(key: "a", period: "d:1") == 1)

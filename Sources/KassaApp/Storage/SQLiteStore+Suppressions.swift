@@ -98,12 +98,9 @@ extension SQLiteStore: SuppressionStore {
         }
     }
 
-    /// Thrown inside the counting transaction to roll back what it counted before a full counter.
-    func countSend(_ counters: [SendCounter]) throws -> SendCounter? {
-        try database.transaction { tx in try Self.count(counters, in: tx) }
-    }
-
-    /// Counts one send on every counter, or on none when one of them is full (which it returns).
+    /// Counts one send on every counter, or on none when one of them is full (which it returns), in
+    /// the caller's transaction (the one that records the attempt). Works across nodes sharing the
+    /// database: each counter goes up only below its limit, in the statement that reads it.
     static func count(_ counters: [SendCounter], in tx: SQLiteDatabase.Transaction) throws -> SendCounter? {
         guard !counters.isEmpty else { return nil }
         try tx.query("SAVEPOINT counting")

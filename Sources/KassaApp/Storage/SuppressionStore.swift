@@ -29,9 +29,6 @@ protocol SuppressionStore: Sendable {
     func partnerQuotas(partnerID: String) throws -> [ChannelKind: Int]
     /// Sets (a number) or clears (nil) the partner's own daily limits, in one transaction.
     func setPartnerQuotas(partnerID: String, _ changes: [ChannelKind: Int?], now: Date) throws
-    /// Adds one send to every counter, in one transaction, unless one of them is at its limit: then
-    /// nothing is counted and that counter is returned. Works across nodes sharing the database.
-    func countSend(_ counters: [SendCounter]) throws -> SendCounter?
     /// How many sends a counter holds for its period.
     func sends(key: String, period: String) throws -> Int
     /// Deletes the counters of periods that began before `date`; returns how many.
