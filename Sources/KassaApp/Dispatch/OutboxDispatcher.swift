@@ -205,8 +205,7 @@ final class OutboxDispatcher: Sendable {
             if let full {
                 throw Held(outcome: full.refusal.outcome, failure: DeliveryFailure(.permanent, reason: full.refusal.reason))
             }
-            let transactional = record.transactional
-            let built = try outbound(record, message, address: address, transactional: transactional, from: channels.emailFrom, now: now)
+            let built = try outbound(record, message, address: address, from: channels.emailFrom, now: now)
             let receipt = try await adapter.send(built)
             outcome.attemptOutcome = receipt.status.rawValue
             outcome.providerMessageID = receipt.providerMessageID
@@ -292,7 +291,7 @@ final class OutboxDispatcher: Sendable {
     /// that a repeat after a crash carries the same ones.
     /// A non-transactional e-mail gets its recipient's List-Unsubscribe headers here (its visible
     /// unsubscribe line was written into the message when the event was accepted).
-    private func outbound(_ record: DispatchRecord, _ message: RenderedMessage, address: String, transactional: Bool, from: String,
+    private func outbound(_ record: DispatchRecord, _ message: RenderedMessage, address: String, from: String,
                           now: Date) throws(DeliveryFailure) -> OutboundMessage {
         let notificationID = "\(record.id).\(message.channel.rawValue)"
         switch message.channel {
@@ -300,7 +299,7 @@ final class OutboxDispatcher: Sendable {
             do {
                 let domain = from.split(separator: "@").last.map(String.init) ?? "apikassa.ru"
                 var listUnsubscribe: ListUnsubscribe?
-                if !transactional, let unsubscribe {
+                if !record.transactional, let unsubscribe {
                     listUnsubscribe = unsubscribe.listUnsubscribe(for: UnsubscribeLinks.Subject(partnerID: record.partnerID, channel: .email, address: address))
                 }
                 let email = EmailMessage(from: try EmailAddress(from, name: message.senderName),
