@@ -169,34 +169,24 @@ final class SQLiteDatabase: Sendable {
 
     /// Runs a batch of queued writes in one transaction; returns each one's error, if any.
     func commit(_ batch: [PendingWrite]) -> [(any Error)?] {
-        lock.withLock {
-            let begin = sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, nil)
-            if begin != SQLITE_OK {
-                let failure = error(begin, "BEGIN IMMEDIATE")
-                return batch.map { _ in failure }
-            }
-            let tx = Transaction(database: self)
-            var errors: [(any Error)?] = []
-            errors.reserveCapacity(batch.count)
-            for write in batch {
-                sqlite3_exec(handle, "SAVEPOINT write", nil, nil, nil)
-                do {
-                    try write.body(tx)
-                    sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
-                    errors.append(nil)
-                } catch {
-                    sqlite3_exec(handle, "ROLLBACK TO write", nil, nil, nil)
-                    sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
-                    errors.append(error)
+        do {
+            return try transaction { tx in
+                batch.map { write -> (any Error)? in
+                    sqlite3_exec(handle, "SAVEPOINT write", nil, nil, nil)
+                    do {
+                        try write.body(tx)
+                        sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
+                        return nil
+                    } catch {
+                        sqlite3_exec(handle, "ROLLBACK TO write", nil, nil, nil)
+                        sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
+                        return error
+                    }
                 }
             }
-            let commit = sqlite3_exec(handle, "COMMIT", nil, nil, nil)
-            if commit != SQLITE_OK {
-                let failure = error(commit, "COMMIT")
-                sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
-                return batch.map { _ in failure }
-            }
-            return errors
+        } catch {
+            // The transaction itself could not begin or commit: none of the writes happened.
+            return batch.map { _ in error }
         }
     }
 
