@@ -99,8 +99,7 @@ struct UnsubscribeLinks: Sendable {
     static func withLine(html: String, url: String) -> String {
         let line = "<p style=\"margin:8px 0 0 0;font-size:11px;color:#999;text-align:center;\">Не хотите получать напоминания? "
             + "<a href=\"\(escapeHTML(url))\" style=\"color:#999;\">Отписаться</a></p>"
-        guard let body = html.range(of: "</body>", options: [.caseInsensitive, .backwards]) else { return html + "\n" + line }
-        return html[..<body.lowerBound] + line + "\n" + html[body.lowerBound...]
+        return NotificationComposer.inserting(line, beforeBodyEndOf: html)
     }
 
     /// Text with `& < > " '` escaped, for HTML.

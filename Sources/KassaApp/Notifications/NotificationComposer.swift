@@ -60,18 +60,23 @@ enum NotificationComposer {
 
     /// Puts the attribution before `</body>`, or at the end when there is none.
     static func withAttribution(html: String) -> String {
-        // The last `</body>`, any case, found by bytes (Foundation's case-insensitive search costs
-        // more than the rest of composing the message).
+        inserting(Attribution.html, beforeBodyEndOf: html)
+    }
+
+    /// `fragment` on a line of its own before the last `</body>` (any case), or at the end when there
+    /// is none. The tag is found by bytes: Foundation's case-insensitive search costs more than the
+    /// rest of composing the message.
+    static func inserting(_ fragment: String, beforeBodyEndOf html: String) -> String {
         let bytes = Array(html.utf8)
         let tag = Array("</body>".utf8)
         var index = bytes.count - tag.count
         while index >= 0 {
             if bytes[index] == UInt8(ascii: "<"), (0..<tag.count).allSatisfy({ bytes[index + $0] | 0x20 == tag[$0] | 0x20 }) {
-                return String(decoding: bytes[..<index], as: UTF8.self) + Attribution.html + "\n" + String(decoding: bytes[index...], as: UTF8.self)
+                return String(decoding: bytes[..<index], as: UTF8.self) + fragment + "\n" + String(decoding: bytes[index...], as: UTF8.self)
             }
             index -= 1
         }
-        return html + "\n" + Attribution.html
+        return html + "\n" + fragment
     }
 
     static func withAttribution(text: String, short: Bool) -> String {
