@@ -32,7 +32,8 @@ enum EventRoutes {
                 throw APIError(422, "link_host_not_registered", "A link in the event's data points to a host the partner has not registered",
                                detail: violation + "; register hosts with PUT /v1/link-hosts/{host}")
             }
-            let notifications = try planner.plan(event) { try SQLiteStore.newID("ntf") }
+            let receivedAt = clock.now()
+            let notifications = try planner.plan(event) { try SQLiteStore.newID("ntf", at: receivedAt) }
             let answer: Value = ["id": .string(event.id), "type": .string(event.type.name), "order_id": .string(event.orderID),
                                  "sandbox": .bool(event.sandbox),
                                  "notifications": .array(notifications.map { n in
@@ -41,7 +42,7 @@ enum EventRoutes {
             let stored: (answer: String, webhooksQueued: Bool)
             do {
                 stored = try await store.accept(event, hash: hash, body: canonical, answer: answer.jsonString,
-                                          notifications: notifications, now: clock.now())
+                                          notifications: notifications, now: receivedAt)
             } catch let error as StoreError {
                 if case .duplicate = error { throw conflict(event.id) }
                 throw error

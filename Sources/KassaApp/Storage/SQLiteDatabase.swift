@@ -40,11 +40,14 @@ final class SQLiteDatabase: Sendable {
     // Safe: the handle is only used while `lock` is held.
     private nonisolated(unsafe) let handle: OpaquePointer
     private let lock = ConnectionLock()
-    private let checkpointer: Checkpointer
-    private let writes = WriteQueue()
+    /// The writer's helpers; none on a reading connection.
+    private let checkpointer: Checkpointer?
+    private let writes: WriteQueue?
     /// Connections that only read (`PRAGMA query_only`); none for a database in memory.
     private let readers: [SQLiteDatabase]
     let path: String
+    /// How much of the database file is read through a memory mapping (SQLite's `mmap_size`).
+    static let mappedBytes = 1 << 30
 
     convenience init(path: String) throws {
         try self.init(path: path, reader: false)
@@ -60,7 +63,12 @@ final class SQLiteDatabase: Sendable {
             throw SQLiteError(code: rc, message: "\(message): \(path)", sql: nil)
         }
         sqlite3_busy_timeout(db, 5_000)
-        let pragmas = reader ? ["PRAGMA query_only = ON"] : ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"]
+        // Savepoints and statements keep their undo copies in memory, not in temporary files made
+        // and deleted for each; pages of the database file are read through a mapping, without a
+        // system call each (pages still in the log are read from it).
+        let common = ["PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = \(Self.mappedBytes)"]
+        let pragmas = common + (reader ? ["PRAGMA query_only = ON"]
+                                       : ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"])
         for pragma in pragmas where sqlite3_exec(db, pragma, nil, nil, nil) != SQLITE_OK {
             let failure = SQLiteError(code: sqlite3_extended_errcode(db), message: String(cString: sqlite3_errmsg(db)), sql: pragma)
             sqlite3_close(db)
@@ -76,22 +84,26 @@ final class SQLiteDatabase: Sendable {
         }
         handle = db
         self.path = path
-        checkpointer = Checkpointer(path: path)
-        guard !reader else { return }
+        guard !reader else {
+            checkpointer = nil
+            writes = nil
+            return
+        }
+        let checkpointer = Checkpointer(path: path)
+        self.checkpointer = checkpointer
+        writes = WriteQueue()
         // Instead of SQLite's automatic checkpoint, which runs in the committing call (with its
         // fsync) while this connection's lock is held.
         sqlite3_wal_hook(db, { context, _, _, pages in
-            if let context, pages >= Checkpointer.pages {
-                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request(pages: pages)
-            }
+            if let context { Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().committed(logPages: pages) }
             return SQLITE_OK
         }, Unmanaged.passUnretained(checkpointer).toOpaque())
     }
 
     deinit {
-        writes.stop()
+        writes?.stop()
         sqlite3_wal_hook(handle, nil, nil)
-        checkpointer.stop()
+        checkpointer?.stop()
         for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
     }
@@ -152,6 +164,10 @@ final class SQLiteDatabase: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let result = WriteResult<T>()
+            guard let writes else {
+                continuation.resume(throwing: SQLiteError(code: SQLITE_MISUSE, message: "a reading connection does not write", sql: nil))
+                return
+            }
             writes.enqueue(PendingWrite(
                 body: { tx in result.value = try body(tx) },
                 finish: { error in

@@ -20,7 +20,7 @@ extension SQLiteStore: SuppressionStore {
             let inserted = try tx.query("""
                 INSERT INTO suppressions (\(Self.suppressionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING RETURNING \(Self.suppressionColumns)
-                """, [.text(try Self.newID("sup")), partner, .text(entry.channel.rawValue), .text(entry.address), .text(entry.reason.rawValue),
+                """, [.text(try Self.newID("sup", at: now)), partner, .text(entry.channel.rawValue), .text(entry.address), .text(entry.reason.rawValue),
                       .text(entry.scope.rawValue), .text(entry.source), entry.detail.map { .text($0) } ?? .null, .text(StoredTime.text(now))])
             if let row = inserted.first, let stored = Self.suppression(row) { return (stored, true) }
             guard let row = try tx.query("""

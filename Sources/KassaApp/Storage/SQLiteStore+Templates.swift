@@ -5,7 +5,7 @@ import TemplateEngine
 extension SQLiteStore: TemplateStore {
     func createTemplate(partnerID: String, event: String, channel: ChannelKind, name: String,
                         content: [String: String]) throws -> TemplateRecord {
-        let id = try Self.newID("tpl")
+        let id = try Self.newID("tpl", at: clock.now())
         let now = StoredTime.text(clock.now())
         try database.transaction { tx in
             let taken = try tx.query("SELECT 1 AS taken FROM templates WHERE partner_id = ? AND event = ? AND channel = ? AND name = ?",

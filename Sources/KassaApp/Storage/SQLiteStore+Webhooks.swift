@@ -61,14 +61,14 @@ extension SQLiteStore: WebhookStore {
         let at = StoredTime.text(now), body = change.body(at: now), state = try encode(WebhookDeliveryState(now: now))
         for endpoint in endpoints {
             try tx.query("INSERT INTO webhook_messages (id, partner_id, endpoint_id, type, body, state, next_attempt_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                         [.text(try newID("msg")), .text(change.partnerID), .text(endpoint), .text(NotificationStatusChange.type),
+                         [.text(try newID("msg", at: now)), .text(change.partnerID), .text(endpoint), .text(NotificationStatusChange.type),
                           .text(body), .text(state), .text(at), .text(at)])
         }
         return true
     }
 
     func createWebhookEndpoint(partnerID: String, url: String, sealedSecret: String) throws -> WebhookEndpointRecord {
-        let id = try Self.newID("whe")
+        let id = try Self.newID("whe", at: clock.now())
         try database.query("INSERT INTO webhook_endpoints (id, partner_id, url, secrets, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
                            [.text(id), .text(partnerID), .text(url), .text(try Self.encode([sealedSecret])), .text(StoredTime.text(clock.now()))])
         guard let record = try webhookEndpoint(id: id, partnerID: partnerID) else { throw StoreError.notFound("webhook endpoint '\(id)'") }

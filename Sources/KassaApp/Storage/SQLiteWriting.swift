@@ -103,22 +103,24 @@ final class SleepingThread: @unchecked Sendable {
     }
 }
 
-/// Copies the write-ahead log back into the database on a thread and connection of its own, when
-/// the log has grown past `pages` (SQLite's own default threshold): the fsync this takes then holds
-/// up no request. Passive, so that it never waits for the writers. Under steady writes a passive
-/// checkpoint never catches up with the end of the log, and the log only starts over once one has,
-/// so past `truncatePages` (32 MB) the checkpoint waits for the writer, copies everything and
-/// empties the log.
+/// Copies the write-ahead log back into the database on a thread and connection of its own, each
+/// time the log has grown by `pages` (SQLite's own default threshold): the fsync this takes then
+/// holds up no request. Passive, so that it never waits for the writers. Under steady writes a
+/// passive checkpoint never catches up with the end of the log, and the log only starts over once
+/// one has, so past `restartPages` (32 MB) the checkpoint waits for the writer, copies what is left
+/// and has the next write start the log over from its beginning (the file keeps its size, so its
+/// blocks are overwritten rather than allocated again).
 final class Checkpointer: Sendable {
     static let pages: Int32 = 1_000
-    static let truncatePages: Int32 = 8_000
+    static let restartPages: Int32 = 8_000
     private let thread: SleepingThread
-    /// Whether a request since the last checkpoint found the log past `truncatePages`.
-    private let truncate: Locked<Bool>
+    /// The log's length at the last request (a shorter log has started over), and whether a
+    /// request since the last checkpoint found it past `restartPages`.
+    private let state: Locked<(requestedAt: Int32, restart: Bool)>
 
     init(path: String) {
-        let truncate = Locked(false)
-        self.truncate = truncate
+        let state = Locked<(requestedAt: Int32, restart: Bool)>((0, false))
+        self.state = state
         thread = SleepingThread(name: "sqlite-checkpoint") { thread in
             var db: OpaquePointer?
             guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
@@ -131,22 +133,29 @@ final class Checkpointer: Sendable {
             // then a checkpoint does nothing.
             sqlite3_exec(db, "PRAGMA journal_mode", nil, nil, nil)
             while thread.sleep() {
-                let truncating = truncate.withLock { value in
-                    defer { value = false }
-                    return value
+                let restarting = state.withLock { value in
+                    defer { value.restart = false }
+                    return value.restart
                 }
                 sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-                // Emptying the log holds the writer while it copies what is left: after a passive
-                // pass, little is.
-                if truncating { sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil) }
+                // Starting the log over holds the writer while it copies what is left: after a
+                // passive pass, little is.
+                if restarting { sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_RESTART, nil, nil) }
             }
         }
     }
 
-    /// Asks for a checkpoint of a log of `pages` pages.
-    func request(pages: Int32) {
-        if pages >= Self.truncatePages { truncate.withLock { $0 = true } }
-        thread.wake()
+    /// Called after each commit with the log's length in pages: asks for a checkpoint when the log
+    /// has grown by `pages` since the last one asked for.
+    func committed(logPages pages: Int32) {
+        let wake = state.withLock { value -> Bool in
+            if pages < value.requestedAt { value.requestedAt = 0 }
+            guard pages >= value.requestedAt + Self.pages else { return false }
+            value.requestedAt = pages
+            if pages >= Self.restartPages { value.restart = true }
+            return true
+        }
+        if wake { thread.wake() }
     }
 
     func stop() {
