@@ -147,3 +147,18 @@ import TemplateEngine
         #expect(kassa(["backup"]).status == 2)
     }
 }
+
+@Suite struct IdentifierTests {
+    /// Identifiers carry their time first: those made later sort after, whatever their random part.
+    @Test func identifiersSortByTheTimeTheyWereMade() throws {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        let ids = try (0..<200).map { try SQLiteStore.newID("ntf", at: start.addingTimeInterval(Double($0) / 1000)) }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.hasPrefix("ntf_") && $0.utf8.count == 4 + 24 })
+        // 1,795,000,000,000 ms is 0x1a1ee565e00.
+        #expect(ids[0].hasPrefix("ntf_01a1ee565e00"))
+        let sameMillisecond = try (0..<50).map { _ in try SQLiteStore.newID("ntf", at: start) }
+        #expect(Set(sameMillisecond).count == 50)
+    }
+}

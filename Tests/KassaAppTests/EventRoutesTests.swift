@@ -137,6 +137,68 @@ import TemplateEngine
         #expect(await call(f.router, "POST", "/v1/events", token: f.sandboxB, body: changed).0 == 202)
     }
 
+    /// An Idempotency-Key on an event is stored in the event's own transaction: the same key and
+    /// body replay the answer, another body under it is a 422, and an error answer is kept too.
+    @Test func anIdempotencyKeyIsStoredWithTheEvent() async throws {
+        let f = try fixtureWithHosts()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        func post(_ body: String, key: String) async -> HTTPResponse {
+            await f.router.respond(to: HTTPRequest(method: "POST", uri: "/v1/events",
+                                                   headers: [("Authorization", "Bearer " + f.sandboxA), ("Idempotency-Key", key)], body: Array(body.utf8)))
+        }
+        let first = await post(event(), key: "k-1")
+        #expect(first.status == 202)
+        let keys = { try f.store.database.query("SELECT key, state, status FROM idempotency_keys ORDER BY key").map { "\($0["key"].text ?? "") \($0["state"].text ?? "") \($0["status"].integer ?? 0)" } }
+        #expect(try keys() == ["k-1 done 202"])
+        let replay = await post(event(), key: "k-1")
+        #expect(replay.status == 202)
+        #expect(replay.body == first.body)
+        #expect(replay.headers.contains { $0 == ("Idempotent-Replayed", "true") })
+        #expect(try f.store.outboxDepth() == 2)
+        #expect(f.wakes.count == 1)
+
+        let other = await post(event("evt-2"), key: "k-1")
+        #expect(other.status == 422)
+        #expect(try f.store.outboxDepth() == 2)
+
+        // A refused event's answer is kept under its key as well.
+        let bad = event("evt-3", data: changing(Self.paid.sample, "paid", to: nil))
+        #expect(await post(bad, key: "k-2").status == 422)
+        let badAgain = await post(bad, key: "k-2")
+        #expect(badAgain.status == 422)
+        #expect(badAgain.headers.contains { $0 == ("Idempotent-Replayed", "true") })
+        // A new key for an event id already taken answers as the event did, and is kept.
+        let sameEvent = await post(event(), key: "k-3")
+        #expect(sameEvent.status == 202)
+        #expect(sameEvent.body == first.body)
+        #expect(try keys() == ["k-1 done 202", "k-2 done 422", "k-3 done 202"])
+    }
+
+    /// A request that finds its key free, then loses the race to another storing under it first:
+    /// its event is not written, and it answers what the other stored.
+    @Test func anIdempotencyKeyTakenMeanwhileUndoesTheEvent() async throws {
+        let f = try fixtureWithHosts()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let key = IdempotentRequest(owner: f.partnerA, key: "k-1", requestHash: [7])
+        let planner = NotificationPlanner(store: f.store, base: try BaseTemplateTests.library(), compiled: CompiledTemplates(), metrics: nil,
+                                          unsubscribe: nil)
+        guard case .object(let body) = try Value(jsonBytes: Array(event().utf8)) else { Issue.record("no body"); return }
+        let submission = try EventSubmission.parse(body, partnerID: f.partnerA, sandbox: true).0
+        let planned = try planner.plan(submission) { try SQLiteStore.newID("ntf", at: f.clock.now()) }
+        #expect(try f.store.idempotentAnswer(key) == .proceed)
+        #expect(try await f.store.storeIdempotentAnswer(key, status: 202, contentType: "application/json", body: Array("{}".utf8)) == .proceed)
+        do {
+            _ = try await f.store.accept(submission, hash: [1], body: event(), answer: "{}", notifications: planned, idempotency: key, now: f.clock.now())
+            Issue.record("the event was accepted under a taken key")
+        } catch let taken as IdempotencyKeyTaken {
+            #expect(taken.claim == .replay(status: 202, contentType: "application/json", body: Array("{}".utf8)))
+        }
+        #expect(try f.store.acceptedEvent(id: "evt-1", partnerID: f.partnerA) == nil)
+        #expect(try f.store.outboxDepth() == 0)
+        // The same hash under the key replays; another is a mismatch.
+        #expect(try f.store.idempotentAnswer(IdempotentRequest(owner: f.partnerA, key: "k-1", requestHash: [8])) == .mismatch)
+    }
+
     @Test func onlyOperatorsAndSandboxTokensSendEvents() async throws {
         let f = try fixtureWithHosts()
         defer { try? FileManager.default.removeItem(at: f.dir) }

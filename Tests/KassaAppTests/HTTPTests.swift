@@ -164,9 +164,10 @@ final class LogLines: @unchecked Sendable {
         let (_, live, _) = try store.createPartner(name: "P")
         let counter = Counter()
         var router = Router()
-        router.add("POST", "/v1/things", Idempotency(store: store).wrap { request, _ in
+        router.add("POST", "/v1/things") { request, _ in
             .json(["n": .int(counter.next()), "body": .string(String(decoding: request.body, as: UTF8.self))], status: 201)
-        })
+        }
+        router.wrap(method: "POST", in: Idempotency(store: store).wrap)
         return (router, live.secret, counter, dir)
     }
 
@@ -215,9 +216,9 @@ final class LogLines: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try SQLiteStore(dataDirectory: dir)
         let day: TimeInterval = 24 * 3600
-        #expect(try await store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .proceed)
-        #expect(try await store.claimIdempotencyKey(owner: "prt_1", key: "k", requestHash: [1], retention: day) == .inFlight)
-        #expect(try await store.claimIdempotencyKey(owner: "prt_2", key: "k", requestHash: [1], retention: day) == .proceed)
+        #expect(try await store.claimIdempotencyKey(IdempotentRequest(owner: "prt_1", key: "k", requestHash: [1], retention: day)) == .proceed)
+        #expect(try await store.claimIdempotencyKey(IdempotentRequest(owner: "prt_1", key: "k", requestHash: [1], retention: day)) == .inFlight)
+        #expect(try await store.claimIdempotencyKey(IdempotentRequest(owner: "prt_2", key: "k", requestHash: [1], retention: day)) == .proceed)
     }
 
     @Test func keysAreBoundedAndNeedAToken() async throws {

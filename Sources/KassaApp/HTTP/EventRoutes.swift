@@ -10,7 +10,7 @@ enum EventRoutes {
 
     static func add(to router: inout Router, store: any KassaStore, planner: NotificationPlanner, clock: any WallClock,
                     accepted: @escaping @Sendable (_ webhooksQueued: Bool) -> Void) {
-        router.add("POST", "/v1/events") { request, _ in
+        router.add("POST", "/v1/events", storesIdempotentAnswer: true) { request, _ in
             let principal = try KassaAPI.authenticate(request, store, allowing: senders)
             let body = try TemplateRoutes.jsonObject(request)
             let isPartner = principal.kind == .partnerSandbox
@@ -42,13 +42,14 @@ enum EventRoutes {
             let stored: (answer: String, webhooksQueued: Bool)
             do {
                 stored = try await store.accept(event, hash: hash, body: canonical, answer: answer.jsonString,
-                                          notifications: notifications, now: receivedAt)
+                                          notifications: notifications, idempotency: request.idempotency, now: receivedAt)
             } catch let error as StoreError {
                 if case .duplicate = error { throw conflict(event.id) }
                 throw error
             }
             accepted(stored.webhooksQueued)
-            return HTTPResponse(status: 202, headers: [("Content-Type", "application/json")], body: Array(stored.answer.utf8))
+            return HTTPResponse(status: 202, headers: [("Content-Type", "application/json")], body: Array(stored.answer.utf8),
+                                idempotentAnswerStored: request.idempotency != nil)
         }
 
         router.add("GET", "/v1/orders/:order/notifications") { request, parameters in

@@ -10,6 +10,9 @@ struct HTTPRequest: Sendable {
     let body: [UInt8]
     /// The bearer token's principal, once a wrapper has looked it up (so that the handler does not again).
     var principal: Principal?
+    /// The Idempotency-Key whose answer the handler is to store with its own write, on a route
+    /// that does so (`Router.Route.storesIdempotentAnswer`).
+    var idempotency: IdempotentRequest?
 
     init(method: String, uri: String, headers: [(String, String)], body: [UInt8] = []) {
         self.method = method
@@ -44,6 +47,8 @@ struct HTTPResponse: Sendable {
     var body: [UInt8]
     /// What an idempotent replay answers instead of `body`, when `body` shows a secret only once.
     var replayBody: [UInt8]? = nil
+    /// The handler stored this answer under the request's Idempotency-Key itself.
+    var idempotentAnswerStored = false
 
     /// A JSON body.
     static func json(_ value: Value, status: Int = 200) -> HTTPResponse {

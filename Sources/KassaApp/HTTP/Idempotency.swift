@@ -4,14 +4,22 @@ import TemplateEngine
 /// `Idempotency-Key` on POST, as the IETF draft and Stripe define it: the same key with the same
 /// request replays the stored answer for 24 hours; with a different request it is a 422; while the
 /// first is still running, a 409. Keys are scoped to the token's owner.
+///
+/// A route whose handler is itself idempotent (`POST /v1/events`, by event id) stores the answer in
+/// its own transaction instead: the key is only read before the handler runs, so the request costs
+/// one write, not three. Two such requests racing with one key both run; the second to commit finds
+/// the key taken, its write is undone, and it answers what the first stored.
 struct Idempotency: Sendable {
     let store: any KassaStore
     /// How long an answer is kept.
     var retention: TimeInterval = 24 * 3600
 
-    /// Wraps a POST handler: without a key it runs as is; with one it runs at most once per key.
-    func wrap(_ handler: @escaping Router.Handler) -> Router.Handler {
-        { request, parameters in
+    /// Wraps a POST route's handler: without a key it runs as is; with one it runs at most once per
+    /// key (or, on a route that stores the answer itself, has its effect at most once).
+    func wrap(_ route: Router.Route) -> Router.Handler {
+        let handler = route.handler
+        let storesItself = route.storesIdempotentAnswer
+        return { request, parameters in
             var request = request
             guard let key = request.headers["idempotency-key"] else { return try await handler(request, parameters) }
             guard !key.isEmpty, key.utf8.count <= 255 else {
@@ -19,27 +27,47 @@ struct Idempotency: Sendable {
             }
             let principal = try KassaAPI.authenticate(request, store)
             request.principal = principal
-            let hash = Crypto.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body)
-            switch try await store.claimIdempotencyKey(owner: principal.ownerID, key: key, requestHash: hash, retention: retention) {
-            case .proceed:
-                let response: HTTPResponse
-                do {
-                    response = try await handler(request, parameters)
-                } catch let error as APIError {
-                    response = error.response
-                }
-                let contentType = response.headers.first { $0.0.lowercased() == "content-type" }?.1 ?? "application/json"
-                // A secret shown once is not kept for replays: the stored answer is the one without it.
-                try await store.finishIdempotencyKey(owner: principal.ownerID, key: key, status: response.status, contentType: contentType,
-                                               body: response.replayBody ?? response.body)
-                return response
-            case .replay(let status, let contentType, let body):
-                return HTTPResponse(status: status, headers: [("Content-Type", contentType), ("Idempotent-Replayed", "true")], body: body)
-            case .inFlight:
-                throw APIError(409, "idempotency_in_flight", "A request with this Idempotency-Key is still being processed")
-            case .mismatch:
-                throw APIError(422, "idempotency_mismatch", "This Idempotency-Key was used with a different request")
+            let keyed = IdempotentRequest(owner: principal.ownerID, key: key,
+                                          requestHash: Crypto.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body),
+                                          retention: retention)
+            let claim = storesItself ? try store.idempotentAnswer(keyed) : try await store.claimIdempotencyKey(keyed)
+            guard claim == .proceed else { return try Self.answer(claim) }
+            if storesItself { request.idempotency = keyed }
+            let response: HTTPResponse
+            do {
+                response = try await handler(request, parameters)
+            } catch let taken as IdempotencyKeyTaken {
+                return try Self.answer(taken.claim)
+            } catch let error as APIError {
+                response = error.response
             }
+            guard !response.idempotentAnswerStored else { return response }
+            let contentType = response.headers.first { $0.0.lowercased() == "content-type" }?.1 ?? "application/json"
+            // A secret shown once is not kept for replays: the stored answer is the one without it.
+            let body = response.replayBody ?? response.body
+            if storesItself {
+                // An answer the handler did not store (an error, a repeated event): stored now,
+                // unless a request racing with this one stored its own first.
+                let stored = try await store.storeIdempotentAnswer(keyed, status: response.status, contentType: contentType, body: body)
+                guard stored == .proceed else { return try Self.answer(stored) }
+            } else {
+                try await store.finishIdempotencyKey(keyed, status: response.status, contentType: contentType, body: body)
+            }
+            return response
+        }
+    }
+
+    /// The answer to a key that is not the caller's to run.
+    private static func answer(_ claim: IdempotencyClaim) throws -> HTTPResponse {
+        switch claim {
+        case .proceed:
+            throw APIError(500, "internal", "An idempotency key was answered without a stored answer")
+        case .replay(let status, let contentType, let body):
+            return HTTPResponse(status: status, headers: [("Content-Type", contentType), ("Idempotent-Replayed", "true")], body: body)
+        case .inFlight:
+            throw APIError(409, "idempotency_in_flight", "A request with this Idempotency-Key is still being processed")
+        case .mismatch:
+            throw APIError(422, "idempotency_mismatch", "This Idempotency-Key was used with a different request")
         }
     }
 }

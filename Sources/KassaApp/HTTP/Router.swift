@@ -9,7 +9,10 @@ struct Router: Sendable {
     struct Route: Sendable {
         let method: String
         let segments: [Substring]
-        let handler: Handler
+        var handler: Handler
+        /// The handler stores the answer of the request's Idempotency-Key in its own transaction
+        /// (`HTTPRequest.idempotency`), instead of the key being claimed before it runs.
+        var storesIdempotentAnswer = false
     }
 
     private(set) var routes: [Route] = []
@@ -18,13 +21,20 @@ struct Router: Sendable {
     /// Where the cause of a 500 goes (a JSON line), since the answer hides it.
     var log: (@Sendable (String) -> Void)?
 
-    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, segments: pattern.split(separator: "/"), handler: handler))
+    mutating func add(_ method: String, _ pattern: String, storesIdempotentAnswer: Bool = false, _ handler: @escaping Handler) {
+        routes.append(Route(method: method, segments: pattern.split(separator: "/"), handler: handler,
+                            storesIdempotentAnswer: storesIdempotentAnswer))
     }
 
-    /// Wraps the handler of every route with `method` (added so far) in `middleware`.
-    mutating func wrap(method: String, in middleware: (@escaping Handler) -> Handler) {
-        routes = routes.map { $0.method == method ? Route(method: $0.method, segments: $0.segments, handler: middleware($0.handler)) : $0 }
+    /// Wraps the handler of every route with `method` (added so far) in `middleware`, which is
+    /// given the route.
+    mutating func wrap(method: String, in middleware: (Route) -> Handler) {
+        routes = routes.map { route in
+            guard route.method == method else { return route }
+            var wrapped = route
+            wrapped.handler = middleware(route)
+            return wrapped
+        }
     }
 
     /// The route and its parameters for a path, ignoring the method.

@@ -12,41 +12,90 @@ enum IdempotencyClaim: Sendable, Equatable {
     case mismatch
 }
 
+/// An Idempotency-Key as a request brought it: whose it is, the key, the hash of the request, and
+/// how long its answer is kept.
+struct IdempotentRequest: Sendable, Equatable {
+    let owner: String
+    let key: String
+    let requestHash: [UInt8]
+    var retention: TimeInterval = 24 * 3600
+}
+
+/// Thrown from inside a write that stores an answer under a key another request has stored an
+/// answer under first (or is running with): the write is undone and the caller answers `claim`.
+struct IdempotencyKeyTaken: Error, Sendable {
+    let claim: IdempotencyClaim
+}
+
 /// Where idempotency keys and their stored answers are kept, per token owner.
 protocol IdempotencyStore: Sendable {
-    /// Claims `key` for a request with `requestHash`; a key older than `retention` is forgotten.
-    func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) async throws -> IdempotencyClaim
+    /// Claims the key for its request (`.proceed`), marking it in flight; a key older than its
+    /// retention is forgotten.
+    func claimIdempotencyKey(_ request: IdempotentRequest) async throws -> IdempotencyClaim
     /// Stores the answer of a claimed key for replays.
-    func finishIdempotencyKey(owner: String, key: String, status: Int, contentType: String, body: [UInt8]) async throws
+    func finishIdempotencyKey(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws
+    /// What the key holds, read without claiming it: `.proceed` when it is new or expired.
+    func idempotentAnswer(_ request: IdempotentRequest) throws -> IdempotencyClaim
+    /// Stores an answer under a key that was not claimed: `.proceed` once stored, else what the key
+    /// already held.
+    func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws -> IdempotencyClaim
 }
 
 /// Everything the service keeps: what the HTTP API is built on, whatever the database.
 typealias KassaStore = AccountStore & TemplateStore & IdempotencyStore & NotificationStore & WebhookStore & SuppressionStore
 
 extension SQLiteStore: IdempotencyStore {
-    func claimIdempotencyKey(owner: String, key: String, requestHash: [UInt8], retention: TimeInterval) async throws -> IdempotencyClaim {
+    /// What a stored row means for `request` at `now`; nil when there is none or it has expired.
+    private static func held(by request: IdempotentRequest, now: Date, in run: (String, [SQLValue]) throws -> [SQLRow]) throws -> IdempotencyClaim? {
+        guard let row = try run("SELECT request_hash, state, status, content_type, body, created_at FROM idempotency_keys WHERE owner_id = ? AND key = ?",
+                                [.text(request.owner), .text(request.key)]).first
+        else { return nil }
+        let created = row["created_at"].text.flatMap(StoredTime.date) ?? .distantPast
+        guard now.timeIntervalSince(created) < request.retention else { return nil }
+        guard let stored = row["request_hash"].blob, Crypto.constantTimeEqual(stored, request.requestHash) else { return .mismatch }
+        if row["state"].text == "in_flight" { return .inFlight }
+        return .replay(status: Int(row["status"].integer ?? 500), contentType: row["content_type"].text ?? "application/json",
+                       body: row["body"].blob ?? [])
+    }
+
+    func claimIdempotencyKey(_ request: IdempotentRequest) async throws -> IdempotencyClaim {
         let now = clock.now()
         return try await database.write { tx in
-            let rows = try tx.query("SELECT request_hash, state, status, content_type, body, created_at FROM idempotency_keys WHERE owner_id = ? AND key = ?",
-                                    [.text(owner), .text(key)])
-            if let row = rows.first {
-                let created = row["created_at"].text.flatMap { try? Date($0, strategy: .iso8601) } ?? .distantPast
-                if now.timeIntervalSince(created) < retention {
-                    guard let stored = row["request_hash"].blob, Crypto.constantTimeEqual(stored, requestHash) else { return .mismatch }
-                    if row["state"].text == "in_flight" { return .inFlight }
-                    return .replay(status: Int(row["status"].integer ?? 500), contentType: row["content_type"].text ?? "application/json",
-                                   body: row["body"].blob ?? [])
-                }
-                try tx.query("DELETE FROM idempotency_keys WHERE owner_id = ? AND key = ?", [.text(owner), .text(key)])
-            }
-            try tx.query("INSERT INTO idempotency_keys (owner_id, key, request_hash, state, created_at) VALUES (?, ?, ?, 'in_flight', ?)",
-                         [.text(owner), .text(key), .blob(requestHash), .text(StoredTime.text(now))])
+            if let held = try Self.held(by: request, now: now, in: tx.query) { return held }
+            try tx.query("INSERT OR REPLACE INTO idempotency_keys (owner_id, key, request_hash, state, created_at) VALUES (?, ?, ?, 'in_flight', ?)",
+                         [.text(request.owner), .text(request.key), .blob(request.requestHash), .text(StoredTime.text(now))])
             return .proceed
         }
     }
 
-    func finishIdempotencyKey(owner: String, key: String, status: Int, contentType: String, body: [UInt8]) async throws {
+    func finishIdempotencyKey(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws {
         try await database.write { tx in try tx.query("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ? WHERE owner_id = ? AND key = ?",
-                           [.integer(Int64(status)), .text(contentType), .blob(body), .text(owner), .text(key)]) }
+                           [.integer(Int64(status)), .text(contentType), .blob(body), .text(request.owner), .text(request.key)]) }
+    }
+
+    func idempotentAnswer(_ request: IdempotentRequest) throws -> IdempotencyClaim {
+        try Self.held(by: request, now: clock.now(), in: database.query) ?? .proceed
+    }
+
+    func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws -> IdempotencyClaim {
+        let now = clock.now()
+        return try await database.write { tx in
+            do {
+                try Self.storeIdempotentAnswer(request, status: status, contentType: contentType, body: body, now: now, in: tx)
+                return .proceed
+            } catch let taken as IdempotencyKeyTaken {
+                return taken.claim
+            }
+        }
+    }
+
+    /// Stores an answer under a key inside a write; throws `IdempotencyKeyTaken` (undoing the
+    /// write) when the key already holds one or is in flight.
+    static func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8], now: Date,
+                                      in tx: SQLiteDatabase.Transaction) throws {
+        if let held = try held(by: request, now: now, in: tx.query) { throw IdempotencyKeyTaken(claim: held) }
+        try tx.query("INSERT OR REPLACE INTO idempotency_keys (owner_id, key, request_hash, state, status, content_type, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)",
+                     [.text(request.owner), .text(request.key), .blob(request.requestHash), .integer(Int64(status)), .text(contentType),
+                      .blob(body), .text(StoredTime.text(now))])
     }
 }

@@ -29,14 +29,21 @@ extension SQLiteStore: NotificationStore {
     }
 
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
-                notifications: [PlannedNotification], now: Date) async throws -> (answer: String, webhooksQueued: Bool) {
+                notifications: [PlannedNotification], idempotency: IdempotentRequest?, now: Date) async throws -> (answer: String, webhooksQueued: Bool) {
         let at = StoredTime.text(now)
         return try await database.write { tx in
+            func storeUnderKey(_ answer: String) throws {
+                guard let idempotency else { return }
+                try Self.storeIdempotentAnswer(idempotency, status: 202, contentType: "application/json", body: Array(answer.utf8), now: now, in: tx)
+            }
             if let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
                                       [.text(event.partnerID), .text(event.id)]).first {
                 guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
-                return (row["answer"].text ?? "", false)
+                let earlier = row["answer"].text ?? ""
+                try storeUnderKey(earlier)
+                return (earlier, false)
             }
+            try storeUnderKey(answer)
             try tx.query("INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [.text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID), .integer(event.sandbox ? 1 : 0),
                           .blob(hash), .text(body), .text(answer), .text(at)])

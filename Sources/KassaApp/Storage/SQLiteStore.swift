@@ -20,7 +20,7 @@ final class SQLiteStore: AccountStore {
     /// together, so each index on them grows at its right edge: a commit of many rows touches a few
     /// pages instead of one page per row, anywhere in the file.
     static func newID(_ prefix: String, at time: Date) throws -> String {
-        let milliseconds = UInt64(max(0, time.timeIntervalSince1970 * 1000))
+        let milliseconds = UInt64(max(0, (time.timeIntervalSince1970 * 1000).rounded()))
         let timeBytes = (0..<6).reversed().map { UInt8(truncatingIfNeeded: milliseconds >> (8 * $0)) }
         return prefix + "_" + Crypto.hex(timeBytes + (try Crypto.randomBytes(6)))
     }
