@@ -46,8 +46,6 @@ final class SQLiteDatabase: Sendable {
     /// Connections that only read (`PRAGMA query_only`); none for a database in memory.
     private let readers: [SQLiteDatabase]
     let path: String
-    /// How much of the database file is read through a memory mapping (SQLite's `mmap_size`).
-    static let mappedBytes = 1 << 30
 
     convenience init(path: String) throws {
         try self.init(path: path, reader: false)
@@ -64,9 +62,9 @@ final class SQLiteDatabase: Sendable {
         }
         sqlite3_busy_timeout(db, 5_000)
         // Savepoints and statements keep their undo copies in memory, not in temporary files made
-        // and deleted for each; pages of the database file are read through a mapping, without a
-        // system call each (pages still in the log are read from it).
-        let common = ["PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = \(Self.mappedBytes)"]
+        // and deleted for each. (No memory mapping: a reading connection unmaps the whole file at
+        // each transaction after another has written, which here is nearly every one.)
+        let common = ["PRAGMA temp_store = MEMORY"]
         let pragmas = common + (reader ? ["PRAGMA query_only = ON"]
                                        : ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"])
         for pragma in pragmas where sqlite3_exec(db, pragma, nil, nil, nil) != SQLITE_OK {
