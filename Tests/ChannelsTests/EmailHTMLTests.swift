@@ -77,4 +77,42 @@ import Testing
             #expect(!EmailHTML.shows(line, inHTML: hiding), "\(hiding)")
         }
     }
+
+    /// The check as it was written first, over every event of the parsed document: the C search
+    /// over the ancestors of the text that holds the needle must agree with it.
+    private func showsByWalking(_ needle: String, inHTML html: String) -> Bool {
+        let wanted = Array(needle.utf8)
+        var hiddenDepth = 0
+        for event in scanHTML(html) {
+            switch event {
+            case .start(let name, let attributes, _):
+                if EmailHTML.voidElements.contains(name) { continue }
+                if hiddenDepth > 0 || EmailHTML.hiddenElements.contains(name) || EmailHTML.hides(attributes) { hiddenDepth += 1 }
+            case .end(let name):
+                if hiddenDepth > 0, !EmailHTML.voidElements.contains(name) { hiddenDepth -= 1 }
+            case .text(let text):
+                if hiddenDepth == 0, text.utf8.count >= wanted.count,
+                   (0...(text.utf8.count - wanted.count)).contains(where: { Array(text.utf8).dropFirst($0).starts(with: wanted) }) { return true }
+            case .problem:
+                continue
+            }
+        }
+        return false
+    }
+
+    @Test func theAncestorSearchAgreesWithTheWalk() {
+        let line = "Услуга оказана"
+        let pieces = ["<div>", "</div>", "<p style=\"display:none\">", "</p>", "<span hidden>", "</span>", "<!--", "-->", "<style>",
+                      "</style>", "<table><tr><td>", "</td></tr></table>", "<br>", "<img src=x>", line, "текст", "<b>", "</b>",
+                      "<title>", "</title>", "<td style=\"font-size:0\">", "<![CDATA[", "]]>", "<template>", "</template>", "<head>", "</head>",
+                      "<body>", "</body>", "<html>", "&amp;", "<p>"]
+        // Every document of up to four pieces around the line, and a sample of longer ones.
+        var generator = SystemRandomNumberGenerator()
+        var documents: [String] = []
+        for a in pieces { for b in pieces { documents.append(a + b + line); documents.append(a + line + b) } }
+        for _ in 0..<3_000 { documents.append((0..<Int.random(in: 1...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() + line) }
+        for document in documents {
+            #expect(EmailHTML.shows(line, inHTML: document) == showsByWalking(line, inHTML: document), "\(document)")
+        }
+    }
 }

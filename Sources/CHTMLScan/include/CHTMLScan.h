@@ -20,4 +20,13 @@ typedef struct chtml_handler {
 /// Returns 0, or -1 when nothing could be parsed at all.
 int chtml_scan(const char *html, size_t length, const chtml_handler *handler);
 
+/// Whether an element (its name, and name, value pairs ending with NULL) hides what it contains.
+typedef int (*chtml_hides_fn)(const char *name, const char *const *attributes);
+
+/// Parses `length` bytes of UTF-8 HTML and looks for a text node that contains the `needle_length`
+/// bytes of `needle` and has no ancestor element that `hides` says hides it. Returns 1 when there
+/// is one, 0 when not, -1 when nothing could be parsed. Only the ancestors of the text nodes that
+/// contain the needle are shown to `hides`; parser complaints are not reported.
+int chtml_shows(const char *html, size_t length, const char *needle, size_t needle_length, chtml_hides_fn hides);
+
 #endif

@@ -1,3 +1,4 @@
+import CHTMLScan
 extension EmailHTML {
     /// The plain-text alternative of an HTML e-mail: paragraphs and rows on their own lines, links
     /// as `text (url)`, images as their alt text, nothing from `<head>`, `<style>` or `<script>`.
@@ -10,22 +11,36 @@ extension EmailHTML {
     /// style (`display:none`, `visibility:hidden`, zero size or opacity…), contains it. It runs on
     /// every HTML e-mail composed, to check the line the service adds.
     public static func shows(_ needle: String, inHTML html: String) -> Bool {
+        var bytes = Array(html.utf8)
         let wanted = Array(needle.utf8)
-        var hiddenDepth = 0
-        for event in scanHTML(html) {
-            switch event {
-            case .start(let name, let attributes, _):
-                if voidElements.contains(name) { continue }
-                if hiddenDepth > 0 || hiddenElements.contains(name) || hides(attributes) { hiddenDepth += 1 }
-            case .end(let name):
-                if hiddenDepth > 0, !voidElements.contains(name) { hiddenDepth -= 1 }
-            case .text(let text):
-                if hiddenDepth == 0, text.utf8.count >= wanted.count, contains(Array(text.utf8), wanted) { return true }
-            case .problem:
-                continue
+        guard !bytes.isEmpty, !wanted.isEmpty else { return wanted.isEmpty }
+        // Parsed in C, and only the ancestors of the text that holds the needle come back to Swift:
+        // this runs for every HTML e-mail accepted.
+        return bytes.withUnsafeMutableBufferPointer { html in
+            html.withMemoryRebound(to: CChar.self) { html in
+                wanted.withUnsafeBufferPointer { needle in
+                    needle.withMemoryRebound(to: CChar.self) { needle in
+                        chtml_shows(html.baseAddress, html.count, needle.baseAddress, needle.count) { name, attributes in
+                            guard let name else { return 0 }
+                            return EmailHTML.hides(element: name, attributes) ? 1 : 0
+                        } == 1
+                    }
+                }
             }
         }
-        return false
+    }
+
+    /// Whether an element (name and attributes from the C scanner) hides what it contains.
+    private static func hides(element name: UnsafePointer<CChar>, _ attributes: UnsafePointer<UnsafePointer<CChar>?>?) -> Bool {
+        if hiddenElements.contains(String(cString: name)) { return true }
+        var pairs: [(name: String, value: String)] = []
+        if var p = attributes {
+            while let n = p.pointee, let v = p.advanced(by: 1).pointee {
+                pairs.append((String(cString: n), String(cString: v)))
+                p = p.advanced(by: 2)
+            }
+        }
+        return hides(pairs)
     }
 
     /// Whether an element's attributes hide it from the reader.
@@ -63,8 +78,8 @@ extension EmailHTML {
 
     private static let blocks: Set<String> = ["p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
                                               "blockquote", "section", "article", "header", "footer", "hr"]
-    private static let hiddenElements: Set<String> = ["head", "style", "script", "title", "template"]
-    private static let voidElements: Set<String> = ["br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr", "source"]
+    static let hiddenElements: Set<String> = ["head", "style", "script", "title", "template"]
+    static let voidElements: Set<String> = ["br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr", "source"]
 
     private static func text(fromHTML html: String) -> String {
         var out = PlainTextWriter()
