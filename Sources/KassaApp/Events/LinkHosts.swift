@@ -26,21 +26,30 @@ struct LinkHosts: Sendable {
     /// The first link in `data` that is not allowed, as `path: why`; a link is any string that starts
     /// with a scheme (`https:`, `http:`, `javascript:`…) or sits in a field the schema calls a URI,
     /// and any `scheme://…` written inside other text, which mail clients and messengers link as well.
-    func firstViolation(in data: Value, schema: Schema?, path: String = "data") -> String? {
+    func firstViolation(in data: Value, schema: Schema?) -> String? {
+        firstViolation(in: data, schema: schema) { "data" }
+    }
+
+    /// The path is written only for a violation: most values are no link, and every event's data
+    /// is walked.
+    private func firstViolation(in data: Value, schema: Schema?, path: () -> String) -> String? {
         switch data {
         case .string(let text):
             guard schema?.format == "uri" || Self.looksLikeLink(text) else {
-                return Self.embeddedLinks(in: text).lazy.compactMap { violation(ofLink: $0, path: path) }.first
+                for link in Self.embeddedLinks(in: text) {
+                    if let found = violation(ofLink: link, path: path()) { return found }
+                }
+                return nil
             }
-            return violation(ofLink: text, path: path)
+            return violation(ofLink: text, path: path())
         case .array(let items):
             for (i, item) in items.enumerated() {
-                if let found = firstViolation(in: item, schema: schema?.itemSchema, path: "\(path)[\(i)]") { return found }
+                if let found = firstViolation(in: item, schema: schema?.itemSchema, path: { "\(path())[\(i)]" }) { return found }
             }
             return nil
         case .object(let o):
             for (key, value) in o.pairs {
-                if let found = firstViolation(in: value, schema: schema?.property(key), path: "\(path).\(key)") { return found }
+                if let found = firstViolation(in: value, schema: schema?.property(key), path: { "\(path()).\(key)" }) { return found }
             }
             return nil
         default:
