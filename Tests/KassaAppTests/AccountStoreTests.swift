@@ -162,3 +162,24 @@ import TemplateEngine
         #expect(Set(sameMillisecond).count == 50)
     }
 }
+
+@Suite struct StoredTimeTests {
+    /// The arithmetic writer agrees with Foundation's ISO 8601 format style, and reads back.
+    @Test func storedTimesAreWhatTheFormatStyleWrites() throws {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+        var generator = SystemRandomNumberGenerator()
+        var dates = [0, 951_782_400, 951_868_799.999, 4_107_542_400, 1_795_000_000.0005, 1_795_000_000.9996, 253_402_300_799.999]
+            .map { Date(timeIntervalSince1970: $0) }
+        dates += (0..<20_000).map { _ in Date(timeIntervalSince1970: Double.random(in: 0..<4_200_000_000, using: &generator)) }
+        dates += (0..<2_000).map { _ in Date(timeIntervalSince1970: Double(Int.random(in: 0..<4_200_000_000_000, using: &generator)) / 1000) }
+        for date in dates {
+            #expect(StoredTime.text(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
+        }
+        let now = Date(timeIntervalSince1970: 1_795_000_000.125)
+        #expect(StoredTime.text(now) == "2026-11-18T11:06:40.125Z")
+        #expect(abs(StoredTime.date(StoredTime.text(now))!.timeIntervalSince(now)) < 0.001)
+        // Outside the years the arithmetic covers, the format style writes them.
+        let early = Date(timeIntervalSince1970: -86_400)
+        #expect(StoredTime.text(early) == early.formatted(style))
+    }
+}
