@@ -77,7 +77,7 @@ struct SuppressionEntry: Sendable, Equatable {
     /// cannot slip past an unsubscribe), phone numbers as contacts keep them (`79991234567`), VK ids
     /// as numbers; nil when it is not an address on that channel.
     static func normalize(_ text: String, channel: ChannelKind) -> String? {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = String(text.trimmingWhitespace)
         switch channel {
         case .email:
             return (try? EmailAddress(text))?.address.lowercased()
