@@ -4,6 +4,16 @@ import TemplateEngine
 @testable import KassaApp
 
 @Suite struct RouterTests {
+    @Test func theBearerTokenIsReadWhateverTheSchemeCase() {
+        func token(_ header: String) -> String? { HTTPRequest(method: "GET", uri: "/", headers: [("Authorization", header)]).bearerToken }
+        #expect(token("Bearer ak_live_x") == "ak_live_x")
+        #expect(token("bearer  ak_live_x ") == "ak_live_x")
+        #expect(token("BEARER ak_live_x") == "ak_live_x")
+        #expect(token("Basic YWxhZGRpbjpvcGVu") == nil)
+        #expect(token("Bearer") == nil)
+        #expect(token("Bearer\u{0}ak_live_x") == nil)
+    }
+
     private func fixture() throws -> (Router, SQLiteStore, URL, String) {
         let dir = try temporaryDirectory()
         let store = try SQLiteStore(dataDirectory: dir)

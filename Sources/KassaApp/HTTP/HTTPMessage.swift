@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import TemplateEngine
 
@@ -35,8 +36,10 @@ struct HTTPRequest: Sendable {
 
     /// The bearer token of the `Authorization` header, if any.
     var bearerToken: String? {
-        guard let value = headers["authorization"], value.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let value = headers["authorization"], value.utf8.count > 7,
+              value.utf8.prefix(7).lazy.map({ (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }).elementsEqual("bearer ".utf8)
+        else { return nil }
+        return String(value.dropFirst(7).trimmingWhitespace)
     }
 }
 
