@@ -1,4 +1,4 @@
-import Channels
+@testable import Channels
 import Foundation
 import Testing
 import TemplateEngine
@@ -42,6 +42,10 @@ import TemplateEngine
         text += message.text + "\n"
         if let html = message.html { text += "\n" + html + "\n" }
         #expect(text.contains(Attribution.full) || text.contains(Attribution.short))
+        if let html = message.html {
+            // The base e-mails are plain enough for the quick visibility answer, without libxml2.
+            #expect(PlainMarkup.shows(Array(Attribution.full.utf8), in: Array(html.utf8)) == true)
+        }
         let file = Self.golden.appendingPathComponent("\(event).\(channel.rawValue).txt")
         if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
             try text.write(to: file, atomically: true, encoding: .utf8)
