@@ -125,7 +125,8 @@ import Testing
                       "<title><p>", "<style>a</b>", "<!DOCTYPE html>", "<!x>", "<P STYLE='DISPLAY:NONE'>", "</P>", "<a href=/x/>",
                       "<o:p>", "</o:p>", "<p style=\"display&#58;none\">", "<li>", "</li>", "<ul>", "</ul>", "<script>x</script>",
                       "<div style=visibility:hidden>", "<span style=\"color:red\" style=\"display:none\">", " ", "\n", "<", "<3", "<td>",
-                      "<table style=\"display:none\">", "</table>", "</td>", "<tr>", "</tr>", "<head><title>t</title></head>", "<meta charset=utf-8>"]
+                      "<table style=\"display:none\">", "</table>", "</td>", "<tr>", "</tr>", "<head><title>t</title></head>", "<meta charset=utf-8>",
+                      "<wbr hidden>", "<source hidden>", "<img hidden>", "<br style=\"display:none\">", "<embed hidden>", "</wbr>", "</source>"]
         // Every document of up to four pieces around the line, and a sample of longer ones.
         var generator = SystemRandomNumberGenerator()
         var documents: [String] = []

@@ -34,7 +34,11 @@ extension EmailHTML {
 
     /// Whether an element (name and attributes from the C scanner) hides what it contains.
     private static func hides(element name: UnsafePointer<CChar>, _ attributes: UnsafePointer<UnsafePointer<CChar>?>?) -> Bool {
-        if hiddenElements.contains(String(cString: name)) { return true }
+        let name = String(cString: name)
+        if hiddenElements.contains(name) { return true }
+        // A browser gives a void element no content, even where libxml2 (`wbr`, `source`) keeps
+        // what follows inside it.
+        if voidElements.contains(name) { return false }
         var pairs: [(name: String, value: String)] = []
         if var p = attributes {
             while let n = p.pointee, let v = p.advanced(by: 1).pointee {

@@ -151,7 +151,9 @@ enum PlainMarkup {
 
     private static let head = Array("head".utf8), body = Array("body".utf8), html_ = Array("html".utf8), doctype = Array("<!DOCTYPE".utf8)
     private static let commentStart = Array("<!--".utf8), commentEnd = Array("-->".utf8)
-    private static let voidElements: Set<[UInt8]> = Set(EmailHTML.voidElements.map { Array($0.utf8) })
+    /// Elements without content in libxml2's HTML 4 table too (it does not know `wbr` or `source`,
+    /// and would keep what follows them inside them).
+    private static let voidElements: Set<[UInt8]> = Set(["br", "img", "hr", "meta", "link", "input", "col", "area", "base"].map { Array($0.utf8) })
     private static let headElements: Set<[UInt8]> = Set(["title", "meta", "link", "style", "base", "script"].map { Array($0.utf8) })
     /// Elements whose text the stack skips, as long as it holds no `</` before their end tag: libxml2
     /// (not recovering) ends a script or style at the first `</` and a letter, and parses a title's
