@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TemplateEngine
 
 /// Where the service reads the time: the system clock in production, a settable one in tests.
 protocol WallClock: Sendable {
@@ -29,8 +30,9 @@ final class ManualWallClock: WallClock {
 enum StoredTime {
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
 
-    /// `2026-11-29T15:04:04.123Z`, as `Date.ISO8601FormatStyle` writes it, by arithmetic (the format style, through the Gregorian calendar, cost more than the
-    /// statement that stores the time); dates before 1970 or after 9999 go to the format style.
+    /// `2026-11-29T15:04:04.123Z`, as `Date.ISO8601FormatStyle` writes it, by arithmetic (the
+    /// format style, through the Gregorian calendar, cost more than the statement that stores the
+    /// time); dates before 1970 or after 9999 go to the format style.
     static func text(_ date: Date) -> String {
         // As the format style does: whole seconds since 2001 and the milliseconds of the fraction
         // left, cut short (not rounded).
@@ -38,19 +40,10 @@ enum StoredTime {
         let whole = sinceReference.rounded(.down)
         guard whole >= -978_307_200, whole < 252_423_993_600 else { return date.formatted(style) }
         let milliseconds = (Int64(whole) + 978_307_200) * 1000 + Int64(((sinceReference - whole) * 1000).rounded(.down))
-        let (days, inDay) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
-        // Howard Hinnant's days-to-civil, for days since 1970-01-01.
-        let z = days + 719_468
-        let era = z / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (days, inDay) = Int(milliseconds).quotientAndRemainder(dividingBy: 86_400_000)
+        let (year, month, day) = civilFromDays(days)
         var bytes = [UInt8](repeating: 0, count: 24)
-        func put(_ value: Int64, _ width: Int, at offset: Int) {
+        func put(_ value: Int, _ width: Int, at offset: Int) {
             var value = value
             for i in stride(from: offset + width - 1, through: offset, by: -1) {
                 bytes[i] = UInt8(ascii: "0") + UInt8(value % 10)

@@ -64,8 +64,9 @@ func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
     return era * 146_097 + doe - 719_468
 }
 
-/// The proleptic Gregorian date of a day count since 1970-01-01.
-func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm); the
+/// service's stored times use it too.
+public func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let doe = z - era * 146_097
