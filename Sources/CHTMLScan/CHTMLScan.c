@@ -18,22 +18,33 @@ static void report_problem(void *user, xmlErrorPtr error) {
     handler->problem(handler->context, message, error->line, error->int2);
 }
 
+/// Fills `attributes` (room for 129) with an element's name, value pairs and a closing NULL; the
+/// values are copies, freed by `free_attributes`. Returns the count of names and values.
+static int collect_attributes(xmlNodePtr element, const char **attributes) {
+    int count = 0;
+    for (xmlAttrPtr a = element->properties; a != NULL && count < 126; a = a->next) {
+        xmlChar *value = xmlNodeListGetString(element->doc, a->children, 1);
+        attributes[count++] = (const char *)a->name;
+        attributes[count++] = value ? (const char *)value : "";
+    }
+    attributes[count] = NULL;
+    return count;
+}
+
+static void free_attributes(const char **attributes, int count) {
+    for (int i = 1; i < count; i += 2)
+        if (attributes[i][0] != 0) xmlFree((void *)attributes[i]);
+}
+
 static void walk(xmlNodePtr node, const chtml_handler *handler) {
     for (; node != NULL; node = node->next) {
         switch (node->type) {
         case XML_ELEMENT_NODE: {
             const char *attributes[129];
-            int count = 0;
-            for (xmlAttrPtr a = node->properties; a != NULL && count < 126; a = a->next) {
-                xmlChar *value = xmlNodeListGetString(node->doc, a->children, 1);
-                attributes[count++] = (const char *)a->name;
-                attributes[count++] = value ? (const char *)value : "";
-            }
-            attributes[count] = NULL;
+            int count = collect_attributes(node, attributes);
             if (handler->start_element)
                 handler->start_element(handler->context, (const char *)node->name, attributes, (int)xmlGetLineNo(node));
-            for (int i = 1; i < count; i += 2)
-                if (attributes[i][0] != 0) xmlFree((void *)attributes[i]);
+            free_attributes(attributes, count);
             walk(node->children, handler);
             if (handler->end_element) handler->end_element(handler->context, (const char *)node->name);
             break;
@@ -52,16 +63,9 @@ static void walk(xmlNodePtr node, const chtml_handler *handler) {
 /// Calls `hides` for `element`; its attribute values are copied for the call and freed after.
 static int element_hides(xmlNodePtr element, chtml_hides_fn hides) {
     const char *attributes[129];
-    int count = 0;
-    for (xmlAttrPtr a = element->properties; a != NULL && count < 126; a = a->next) {
-        xmlChar *value = xmlNodeListGetString(element->doc, a->children, 1);
-        attributes[count++] = (const char *)a->name;
-        attributes[count++] = value ? (const char *)value : "";
-    }
-    attributes[count] = NULL;
+    int count = collect_attributes(element, attributes);
     int result = hides((const char *)element->name, attributes);
-    for (int i = 1; i < count; i += 2)
-        if (attributes[i][0] != 0) xmlFree((void *)attributes[i]);
+    free_attributes(attributes, count);
     return result;
 }
 
