@@ -93,7 +93,7 @@ enum PlainMarkup {
                 while j < n, !isSpace(html[j]), html[j] != UInt8(ascii: "="), html[j] != UInt8(ascii: ">"), html[j] != UInt8(ascii: "/"),
                       html[j] != UInt8(ascii: "<"), html[j] != UInt8(ascii: "\""), html[j] != UInt8(ascii: "'") { j += 1 }
                 guard j > attributeStart else { return nil }
-                let attributeName = String(decoding: html[attributeStart..<j], as: UTF8.self)
+                let attributeName = html[attributeStart..<j]
                 while j < n, isSpace(html[j]) { j += 1 }
                 var value: ArraySlice<UInt8> = []
                 if j < n, html[j] == UInt8(ascii: "=") {
@@ -114,10 +114,10 @@ enum PlainMarkup {
                     }
                     if value.contains(UInt8(ascii: "<")) || value.contains(0) { return nil }
                 }
-                let lower = attributeName.lowercased()
-                if lower == "style" || lower == "hidden" {
+                // Only these two can hide an element (`EmailHTML.hides`); the others are not kept.
+                if isNamed(attributeName, style) || isNamed(attributeName, hidden) {
                     if value.contains(UInt8(ascii: "&")) { return nil }
-                    attributes.append((attributeName, String(decoding: value, as: UTF8.self)))
+                    attributes.append((String(decoding: attributeName, as: UTF8.self), String(decoding: value, as: UTF8.self)))
                 }
             }
             if name == html_ || name == head || name == body {
@@ -164,6 +164,13 @@ enum PlainMarkup {
     private static let unusualElements: Set<[UInt8]> = Set(["textarea", "xmp", "plaintext", "iframe", "noembed", "noframes", "noscript",
                                                              "template", "svg", "math", "select", "option", "object", "frameset",
                                                              "frame", "listing"].map { Array($0.utf8) })
+
+    private static let style = Array("style".utf8), hidden = Array("hidden".utf8)
+
+    /// Whether an attribute's name is `name` (lowercase), in any case.
+    private static func isNamed(_ bytes: ArraySlice<UInt8>, _ name: [UInt8]) -> Bool {
+        bytes.count == name.count && zip(bytes, name).allSatisfy { ((0x41...0x5A).contains($0) ? $0 | 0x20 : $0) == $1 }
+    }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
     private static func isNameByte(_ byte: UInt8) -> Bool { isLetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "-") }
