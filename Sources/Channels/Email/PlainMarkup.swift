@@ -50,8 +50,8 @@ enum PlainMarkup {
             let next = html[i + 1]
             if next == UInt8(ascii: "!") {
                 if html[i...].starts(with: commentStart) {
-                    guard let close = find(commentEnd, in: html, from: i + 4) else { return nil }
-                    i = close + commentEnd.count
+                    guard let close = html[(i + 4)...].firstRange(of: commentEnd) else { return nil }
+                    i = close.upperBound
                 } else if html[i...].prefix(doctype.count).map({ (0x61...0x7A).contains($0) ? $0 & ~0x20 : $0 }).elementsEqual(doctype) {
                     guard let close = html[i...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
                     i = close + 1
@@ -140,7 +140,7 @@ enum PlainMarkup {
                 continue
             }
             if selfClosing { return nil }
-            let hidden = hiddenDepth > 0 || EmailHTML.hiddenElements.contains(String(decoding: name, as: UTF8.self)) || EmailHTML.hides(attributes)
+            let hidden = hiddenDepth > 0 || hiddenElements.contains(name) || EmailHTML.hides(attributes)
             stack.append((name, hidden))
             if hidden { hiddenDepth += 1 }
             i = j
@@ -154,6 +154,7 @@ enum PlainMarkup {
     /// Elements without content in libxml2's HTML 4 table too (it does not know `wbr` or `source`,
     /// and would keep what follows them inside them).
     private static let voidElements: Set<[UInt8]> = Set(["br", "img", "hr", "meta", "link", "input", "col", "area", "base"].map { Array($0.utf8) })
+    private static let hiddenElements: Set<[UInt8]> = Set(EmailHTML.hiddenElements.map { Array($0.utf8) })
     private static let headElements: Set<[UInt8]> = Set(["title", "meta", "link", "style", "base", "script"].map { Array($0.utf8) })
     /// Elements whose text the stack skips, as long as it holds no `</` before their end tag: libxml2
     /// (not recovering) ends a script or style at the first `</` and a letter, and parses a title's
@@ -175,15 +176,6 @@ enum PlainMarkup {
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
     private static func isNameByte(_ byte: UInt8) -> Bool { isLetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "-") }
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
-
-    private static func find(_ needle: [UInt8], in html: [UInt8], from start: Int) -> Int? {
-        var i = start
-        while i + needle.count <= html.count {
-            if html[i] == needle[0], html[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
-    }
 
     /// Where the text after the end tag `</name>` (any case) begins; nil when other markup (a `<`
     /// and a letter or `/`, or `<!`) comes first.
