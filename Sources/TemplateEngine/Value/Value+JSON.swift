@@ -17,70 +17,71 @@ extension Value {
 
     /// This value as compact JSON text (ranges as arrays).
     public var jsonString: String {
-        var out = ""
+        String(decoding: jsonBytes, as: UTF8.self)
+    }
+
+    /// This value as compact JSON, in UTF-8.
+    public var jsonBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         writeJSON(into: &out)
         return out
     }
 
-    func writeJSON(into out: inout String) {
+    func writeJSON(into out: inout [UInt8]) {
         switch self {
-        case .nil: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? d.description : "null"
+        case .nil: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: (d.isFinite ? d.description : "null").utf8)
         case .string(let s): writeJSONString(s, into: &out)
         case .array(let a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, e) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 e.writeJSON(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .range(let r):
-            out += "[" + r.map(String.init).joined(separator: ",") + "]"
+            out.append(contentsOf: ("[" + r.map(String.init).joined(separator: ",") + "]").utf8)
         case .object(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, pair) in o.pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeJSONString(pair.key, into: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 pair.value.writeJSON(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 }
 
-/// `s` as a JSON string: runs without anything to escape are copied whole, as UTF-8 (an escaped
-/// byte may start a character that a combining mark continues, so the runs are cut by bytes, never
-/// by characters).
-func writeJSONString(_ s: String, into out: inout String) {
-    out += "\""
-    let utf8 = s.utf8
-    var run = utf8.startIndex
-    var i = run
-    while i != utf8.endIndex {
-        let byte = utf8[i]
-        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-            i = utf8.index(after: i)
-            continue
+/// `s` as a JSON string, its UTF-8 copied as it is but for what JSON escapes.
+func writeJSONString(_ s: String, into out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { utf8 in
+        out.append(UInt8(ascii: "\""))
+        var run = 0
+        for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            }
+            run = i + 1
         }
-        out += Substring(utf8[run..<i])
-        switch byte {
-        case UInt8(ascii: "\""): out += "\\\""
-        case UInt8(ascii: "\\"): out += "\\\\"
-        case UInt8(ascii: "\n"): out += "\\n"
-        case UInt8(ascii: "\r"): out += "\\r"
-        case UInt8(ascii: "\t"): out += "\\t"
-        default:
-            let hex = String(byte, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        }
-        i = utf8.index(after: i)
-        run = i
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+        out.append(UInt8(ascii: "\""))
     }
-    out += Substring(utf8[run..<utf8.endIndex])
-    out += "\""
 }
 
 /// Bounds on JSON input, so that hostile data cannot exhaust the stack or memory.
@@ -266,7 +267,19 @@ struct JSONParser {
     mutating func parseString() throws(JSONError) -> String {
         let start = index
         index += 1
-        var out: [UInt8] = []
+        // Most strings hold no escape: they are made straight from the input's bytes.
+        var end = index
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\""), let s = String(validating: bytes[index..<end], as: UTF8.self) {
+                index = end + 1
+                return s
+            }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            end += 1
+        }
+        var out = Array(bytes[index..<end])
+        index = end
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
