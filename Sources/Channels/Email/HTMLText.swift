@@ -51,36 +51,44 @@ extension EmailHTML {
 
     /// Whether an element's attributes hide it from the reader.
     static func hides(_ attributes: [(name: String, value: String)]) -> Bool {
+        var scratch: [UInt8] = []
         for (name, value) in attributes {
             guard name.utf8.count <= 6 else { continue }
             let lower = name.lowercased()
             if lower == "hidden" { return true }
             guard lower == "style" else { continue }
-            // The declarations in lowercase without whitespace, searched by bytes: e-mail HTML puts a
-            // style on nearly every element, and Foundation's substring search costs more than the rest.
-            let style = value.utf8.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x0C }
-                .map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
-            if hidingDeclarations.contains(where: { contains(style, $0) })
-                || hidingEndings.contains(where: { style.count >= $0.count && style.suffix($0.count).elementsEqual($0) }) {
-                return true
+            var value = value
+            if value.withUTF8({ styleHides($0, scratch: &scratch) }) { return true }
+        }
+        return false
+    }
+
+    /// Whether an inline style hides its element. The declarations are searched in lowercase without
+    /// whitespace (copied to `scratch`), by bytes: e-mail HTML puts a style on nearly every element.
+    static func styleHides(_ style: UnsafeBufferPointer<UInt8>, scratch: inout [UInt8]) -> Bool {
+        scratch.removeAll(keepingCapacity: true)
+        for byte in style where byte != 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C {
+            scratch.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+        }
+        // Every hiding declaration has one colon: each is looked for around each colon.
+        return scratch.withUnsafeBufferPointer { style in
+            for colon in style.indices where style[colon] == UInt8(ascii: ":") {
+                for declaration in hidingDeclarations {
+                    let start = colon - declaration.colon, end = start + declaration.text.count
+                    guard start >= 0, declaration.atEnd ? end == style.count : end <= style.count else { continue }
+                    if style[start..<end].elementsEqual(declaration.text) { return true }
+                }
             }
+            return false
         }
-        return false
     }
 
-    private static let hidingDeclarations = ["display:none", "visibility:hidden", "opacity:0;", "font-size:0", "max-height:0", "height:0;",
-                                             "color:transparent", "mso-hide:all", "width:0;", "line-height:0"].map { Array($0.utf8) }
-    private static let hidingEndings = ["opacity:0", "height:0", "width:0"].map { Array($0.utf8) }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count, let first = needle.first else { return needle.isEmpty }
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == first, haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
-    }
+    /// What hides an element anywhere in its style, and what hides it at the style's end (a last
+    /// declaration needs no `;`).
+    private static let hidingDeclarations: [(text: [UInt8], colon: Int, atEnd: Bool)] =
+        (["display:none", "visibility:hidden", "opacity:0;", "font-size:0", "max-height:0", "height:0;", "color:transparent",
+          "mso-hide:all", "width:0;", "line-height:0"].map { ($0, false) } + ["opacity:0", "height:0", "width:0"].map { ($0, true) })
+        .map { text, atEnd in (Array(text.utf8), Array(text.utf8).firstIndex(of: UInt8(ascii: ":"))!, atEnd) }
 
     private static let blocks: Set<String> = ["p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
                                               "blockquote", "section", "article", "header", "footer", "hr"]

@@ -15,10 +15,19 @@ enum PlainMarkup {
     /// no open element hides it; nil when it does not, or when the markup is not plain enough to
     /// tell (the whole document is read: markup after the text could still be read otherwise).
     static func shows(_ needle: [UInt8], in html: [UInt8]) -> Bool? {
+        needle.withUnsafeBufferPointer { needle in
+            html.withUnsafeBufferPointer { html in shows(needle, in: html) }
+        }
+    }
+
+    private static func shows(_ needle: UnsafeBufferPointer<UInt8>, in html: UnsafeBufferPointer<UInt8>) -> Bool? {
         guard let first = needle.first else { return nil }
-        var stack: [(name: [UInt8], hidden: Bool)] = []
+        var stack: [(name: Name, hidden: Bool)] = []
+        stack.reserveCapacity(32)
+        var style: [UInt8] = []
         var hiddenDepth = 0
-        var opened: Set<[UInt8]> = []
+        var opened: Kind = []
+        var inHead = false
         var closedDocument = false
         var bodyOpened = false
         var shown = false
@@ -37,7 +46,7 @@ enum PlainMarkup {
                     if byte == first, end + needle.count <= n, html[end..<(end + needle.count)].elementsEqual(needle) { found = true }
                     end += 1
                 }
-                if closedDocument || stack.contains(where: { $0.name == head }), !html[i..<end].allSatisfy(isSpace) { return nil }
+                if closedDocument || inHead, !html[i..<end].allSatisfy(isSpace) { return nil }
                 if found {
                     if hasReference { return nil }
                     if hiddenDepth == 0 { shown = true }
@@ -49,10 +58,10 @@ enum PlainMarkup {
             guard i + 1 < n else { return nil }
             let next = html[i + 1]
             if next == UInt8(ascii: "!") {
-                if html[i...].starts(with: commentStart) {
-                    guard let close = html[(i + 4)...].firstRange(of: commentEnd) else { return nil }
+                if html[i...].starts(with: "<!--".utf8) {
+                    guard let close = html[(i + 4)...].firstRange(of: "-->".utf8) else { return nil }
                     i = close.upperBound
-                } else if html[i...].prefix(doctype.count).map({ (0x61...0x7A).contains($0) ? $0 & ~0x20 : $0 }).elementsEqual(doctype) {
+                } else if n - i >= 9, html[i..<(i + 9)].elementsEqual("<!DOCTYPE".utf8, by: { lower($0) == lower($1) }) {
                     guard let close = html[i...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
                     i = close + 1
                 } else {
@@ -64,20 +73,21 @@ enum PlainMarkup {
             var j = i + (closing ? 2 : 1)
             let nameStart = j
             while j < n, isNameByte(html[j]) { j += 1 }
-            guard j > nameStart, isLetter(html[nameStart]) else { return nil }
-            let name = html[nameStart..<j].map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+            guard j > nameStart, isLetter(html[nameStart]), let name = Name(html[nameStart..<j]) else { return nil }
+            let kind = kinds[name] ?? []
             if closing {
                 while j < n, isSpace(html[j]) { j += 1 }
-                guard j < n, html[j] == UInt8(ascii: ">"), let top = stack.last, top.name == name, !voidElements.contains(name) else { return nil }
+                guard j < n, html[j] == UInt8(ascii: ">"), let top = stack.last, top.name == name, !kind.contains(.void) else { return nil }
                 stack.removeLast()
                 if top.hidden { hiddenDepth -= 1 }
-                if name == body || name == html_ { closedDocument = true }
+                if kind.contains(.head) { inHead = false }
+                if kind.contains(.body) || kind.contains(.html) { closedDocument = true }
                 i = j + 1
                 continue
             }
             if closedDocument { return nil }
             // Attributes, up to `>`.
-            var attributes: [(name: String, value: String)] = []
+            var hides = false
             var selfClosing = false
             while true {
                 while j < n, isSpace(html[j]) { j += 1 }
@@ -95,7 +105,7 @@ enum PlainMarkup {
                 guard j > attributeStart else { return nil }
                 let attributeName = html[attributeStart..<j]
                 while j < n, isSpace(html[j]) { j += 1 }
-                var value: ArraySlice<UInt8> = []
+                var value = html[j..<j]
                 if j < n, html[j] == UInt8(ascii: "=") {
                     j += 1
                     while j < n, isSpace(html[j]) { j += 1 }
@@ -112,74 +122,114 @@ enum PlainMarkup {
                         // `<a href=/x/>`: whether the slash ends the value or closes the tag is libxml2's to say.
                         if value.last == UInt8(ascii: "/") { return nil }
                     }
-                    if value.contains(UInt8(ascii: "<")) || value.contains(0) { return nil }
+                    if value.contains(where: { $0 == UInt8(ascii: "<") || $0 == 0 }) { return nil }
                 }
-                // Only these two can hide an element (`EmailHTML.hides`); the others are not kept.
-                if isNamed(attributeName, style) || isNamed(attributeName, hidden) {
+                // Only these two can hide an element (`EmailHTML.hides`); the others are not read.
+                let isStyle = isNamed(attributeName, "style"), isHidden = !isStyle && isNamed(attributeName, "hidden")
+                if isStyle || isHidden {
                     if value.contains(UInt8(ascii: "&")) { return nil }
-                    attributes.append((String(decoding: attributeName, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+                    if isHidden || EmailHTML.styleHides(UnsafeBufferPointer(rebasing: value), scratch: &style) { hides = true }
                 }
             }
-            if name == html_ || name == head || name == body {
-                guard opened.insert(name).inserted else { return nil }
+            if kind.contains(.html) || kind.contains(.head) || kind.contains(.body) {
+                guard opened.isDisjoint(with: kind) else { return nil }
+                opened.formUnion(kind)
             }
-            let inHead = stack.contains(where: { $0.name == head })
-            if inHead, !headElements.contains(name) { return nil }
+            if inHead, !kind.contains(.inHead) { return nil }
             // Before the body, libxml2 opens a head of its own for these, and keeps in it what follows.
-            if !inHead, !bodyOpened, headElements.contains(name) || rawTextElements.contains(name) { return nil }
-            if name == body { bodyOpened = true }
-            if rawTextElements.contains(name) {
+            if !inHead, !bodyOpened, kind.contains(.inHead) || kind.contains(.rawText) { return nil }
+            if kind.contains(.body) { bodyOpened = true }
+            if kind.contains(.rawText) {
                 // Its text is hidden (and never holds markup here): skip to its end tag.
-                guard !selfClosing, let close = findEndTag(name, in: html, from: j) else { return nil }
+                guard !selfClosing, let close = findEndTag(html[nameStart..<(nameStart + name.count)], in: html, from: j) else { return nil }
                 i = close
                 continue
             }
-            if unusualElements.contains(name) { return nil }
-            if voidElements.contains(name) {
+            if kind.contains(.unusual) { return nil }
+            if kind.contains(.void) {
                 i = j
                 continue
             }
             if selfClosing { return nil }
-            let hidden = hiddenDepth > 0 || hiddenElements.contains(name) || EmailHTML.hides(attributes)
+            let hidden = hiddenDepth > 0 || kind.contains(.hiddenElement) || hides
             stack.append((name, hidden))
             if hidden { hiddenDepth += 1 }
+            if kind.contains(.head) { inHead = true }
             i = j
         }
         // The whole document was read, since markup after the text could still be read otherwise.
         return shown ? true : nil
     }
 
-    private static let head = Array("head".utf8), body = Array("body".utf8), html_ = Array("html".utf8), doctype = Array("<!DOCTYPE".utf8)
-    private static let commentStart = Array("<!--".utf8), commentEnd = Array("-->".utf8)
-    /// Elements without content in libxml2's HTML 4 table too (it does not know `wbr` or `source`,
-    /// and would keep what follows them inside them).
-    private static let voidElements: Set<[UInt8]> = Set(["br", "img", "hr", "meta", "link", "input", "col", "area", "base"].map { Array($0.utf8) })
-    private static let hiddenElements: Set<[UInt8]> = Set(EmailHTML.hiddenElements.map { Array($0.utf8) })
-    private static let headElements: Set<[UInt8]> = Set(["title", "meta", "link", "style", "base", "script"].map { Array($0.utf8) })
-    /// Elements whose text the stack skips, as long as it holds no `</` before their end tag: libxml2
-    /// (not recovering) ends a script or style at the first `</` and a letter, and parses a title's
-    /// markup as elements.
-    private static let rawTextElements: Set<[UInt8]> = Set(["style", "script", "title"].map { Array($0.utf8) })
-    /// Elements whose content libxml2 parses in a way of its own, or that may stand for a document
-    /// of their own.
-    private static let unusualElements: Set<[UInt8]> = Set(["textarea", "xmp", "plaintext", "iframe", "noembed", "noframes", "noscript",
-                                                             "template", "svg", "math", "select", "option", "object", "frameset",
-                                                             "frame", "listing"].map { Array($0.utf8) })
+    /// An element's name in lowercase, packed in two words (longer names are not plain enough).
+    private struct Name: Hashable {
+        var low: UInt64 = 0, high: UInt64 = 0
+        var count = 0
 
-    private static let style = Array("style".utf8), hidden = Array("hidden".utf8)
+        init?(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
+            guard bytes.count <= 16 else { return nil }
+            for (k, byte) in bytes.enumerated() {
+                let shifted = UInt64(lower(byte)) << (8 * UInt64(k % 8))
+                if k < 8 { low |= shifted } else { high |= shifted }
+            }
+            count = bytes.count
+        }
 
-    /// Whether an attribute's name is `name` (lowercase), in any case.
-    private static func isNamed(_ bytes: ArraySlice<UInt8>, _ name: [UInt8]) -> Bool {
-        bytes.count == name.count && zip(bytes, name).allSatisfy { ((0x41...0x5A).contains($0) ? $0 | 0x20 : $0) == $1 }
+        init(_ text: String) {
+            let bytes = Array(text.utf8)
+            self = bytes.withUnsafeBufferPointer { Name($0[...])! }
+        }
     }
 
+    /// What the stack needs to know of an element.
+    private struct Kind: OptionSet {
+        let rawValue: UInt16
+        /// Without content in libxml2's HTML 4 table too (it does not know `wbr` or `source`, and
+        /// would keep what follows them inside them).
+        static let void = Kind(rawValue: 1 << 0)
+        static let hiddenElement = Kind(rawValue: 1 << 1)
+        /// What a head holds.
+        static let inHead = Kind(rawValue: 1 << 2)
+        /// Text the stack skips, as long as it holds no `</` before the end tag: libxml2 (not
+        /// recovering) ends a script or style at the first `</` and a letter, and parses a title's
+        /// markup as elements.
+        static let rawText = Kind(rawValue: 1 << 3)
+        /// Content libxml2 parses in a way of its own, or that may stand for a document of its own.
+        static let unusual = Kind(rawValue: 1 << 4)
+        static let html = Kind(rawValue: 1 << 5), head = Kind(rawValue: 1 << 6), body = Kind(rawValue: 1 << 7)
+    }
+
+    private static let kinds: [Name: Kind] = {
+        var kinds: [Name: Kind] = [:]
+        func add(_ names: [String], _ kind: Kind) {
+            for name in names { kinds[Name(name), default: []].formUnion(kind) }
+        }
+        add(["br", "img", "hr", "meta", "link", "input", "col", "area", "base"], .void)
+        add(Array(EmailHTML.hiddenElements), .hiddenElement)
+        add(["title", "meta", "link", "style", "base", "script"], .inHead)
+        add(["style", "script", "title"], .rawText)
+        add(["textarea", "xmp", "plaintext", "iframe", "noembed", "noframes", "noscript", "template", "svg", "math", "select",
+             "option", "object", "frameset", "frame", "listing"], .unusual)
+        add(["html"], .html)
+        add(["head"], .head)
+        add(["body"], .body)
+        return kinds
+    }()
+
+    /// Whether an attribute's name is `name` (lowercase), in any case.
+    private static func isNamed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ name: StaticString) -> Bool {
+        bytes.count == name.utf8CodeUnitCount
+            && zip(bytes, UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)).allSatisfy { lower($0) == $1 }
+    }
+
+    private static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
     private static func isNameByte(_ byte: UInt8) -> Bool { isLetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "-") }
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
 
     /// Where the text after the end tag `</name>` (any case) begins; nil when other markup (a `<`
     /// and a letter or `/`, or `<!`) comes first.
-    private static func findEndTag(_ name: [UInt8], in html: [UInt8], from start: Int) -> Int? {
+    private static func findEndTag(_ name: Slice<UnsafeBufferPointer<UInt8>>, in html: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var i = start
         while i + 1 < html.count {
             if html[i] == UInt8(ascii: "<") {
@@ -190,7 +240,7 @@ enum PlainMarkup {
                     continue
                 }
                 guard i + 2 + name.count <= html.count,
-                      (0..<name.count).allSatisfy({ (0x41...0x5A).contains(html[i + 2 + $0]) ? html[i + 2 + $0] | 0x20 == name[$0] : html[i + 2 + $0] == name[$0] })
+                      html[(i + 2)..<(i + 2 + name.count)].elementsEqual(name, by: { lower($0) == lower($1) })
                 else { return nil }
                 var j = i + 2 + name.count
                 while j < html.count, isSpace(html[j]) { j += 1 }

@@ -21,8 +21,8 @@ enum EventRoutes {
             if !isPartner, try !store.partners().contains(where: { $0.id == event.partnerID }) {
                 throw APIError(422, "unknown_partner", "No partner '\(event.partnerID)'")
             }
-            let canonical = Value.object(body).jsonString
-            let hash = Crypto.sha256(Array(canonical.utf8))
+            let canonical = Value.object(body).jsonBytes
+            let hash = Crypto.sha256(canonical)
             // A repeated event id answers like the first time, without rendering again.
             if let earlier = try store.acceptedEvent(id: event.id, partnerID: event.partnerID) {
                 return try repeated(earlier, hash: hash, id: event.id)
@@ -41,7 +41,7 @@ enum EventRoutes {
                                  })]
             let stored: (answer: String, webhooksQueued: Bool)
             do {
-                stored = try await store.accept(event, hash: hash, body: canonical, answer: answer.jsonString,
+                stored = try await store.accept(event, hash: hash, body: String(decoding: canonical, as: UTF8.self), answer: answer.jsonString,
                                           notifications: notifications, idempotency: request.idempotency, now: receivedAt)
             } catch let error as StoreError {
                 if case .duplicate = error { throw conflict(event.id) }
