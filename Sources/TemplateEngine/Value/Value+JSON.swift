@@ -318,7 +318,7 @@ struct JSONParser {
                         throw error("unpaired surrogate in string")
                     }
                     guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    UTF8.encode(scalar) { out.append($0) }
                 default: throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'", at: index - 2)
                 }
                 continue
