@@ -118,31 +118,40 @@ extension Schema {
 
     /// The problems of `value` against this schema, as `path: message` lines; empty when it conforms.
     public func validate(_ value: Value, path: String = "") -> [String] {
-        let here = path.isEmpty ? "(root)" : path
+        var problems: [String] = []
+        validate(value, path: { path }, into: &problems)
+        return problems
+    }
+
+    /// The path is written only for a problem: every event's data is validated, and most conforms.
+    private func validate(_ value: Value, path: () -> String, into problems: inout [String]) {
         if case .nil = value {
-            return nullable || kind == .any ? [] : ["\(here): is null but must be \(kind.rawValue)"]
+            if !(nullable || kind == .any) { problems.append("\(Self.shown(path())): is null but must be \(kind.rawValue)") }
+            return
         }
         switch (kind, value) {
         case (.any, _), (.string, .string), (.integer, .int), (.number, .int), (.number, .double), (.boolean, .bool):
-            return []
+            return
         case (.array, .array(let elements)):
-            guard let item = itemSchema else { return [] }
-            return elements.enumerated().flatMap { item.validate($0.element, path: "\(path)[\($0.offset)]") }
+            guard let item = itemSchema else { return }
+            for (offset, element) in elements.enumerated() {
+                item.validate(element, path: { "\(path())[\(offset)]" }, into: &problems)
+            }
         case (.object, .object(let o)):
-            var problems: [String] = []
             for (name, sub) in properties {
-                let child = path.isEmpty ? name : "\(path).\(name)"
                 if let v = o[name] {
-                    problems += sub.validate(v, path: child)
+                    sub.validate(v, path: { Self.child(name, of: path()) }, into: &problems)
                 } else if required.contains(name) {
-                    problems.append("\(child): is required")
+                    problems.append("\(Self.child(name, of: path())): is required")
                 }
             }
-            return problems
         default:
-            return ["\(here): is \(value.typeName) but must be \(kind.rawValue)"]
+            problems.append("\(Self.shown(path())): is \(value.typeName) but must be \(kind.rawValue)")
         }
     }
+
+    private static func shown(_ path: String) -> String { path.isEmpty ? "(root)" : path }
+    private static func child(_ name: String, of parent: String) -> String { parent.isEmpty ? name : "\(parent).\(name)" }
 }
 
 extension Schema {
