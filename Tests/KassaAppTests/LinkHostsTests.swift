@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TemplateEngine
 @testable import KassaApp
@@ -31,6 +32,32 @@ import TemplateEngine
         for (host, allowed) in cases {
             #expect(hosts.allows(host) == allowed, "\(host)")
         }
+    }
+
+    /// The quick reading of plain links answers as URLComponents does, or leaves the link to it.
+    @Test func plainLinksAreReadAsURLComponentsReadsThem() {
+        let crafted = ["https://a.ru", "HTTPS://A.ru/x?y=1#z", "http://a.ru:8080/p", "https://a.ru:80@evil.ru/", "https://user@a.ru",
+                       "https://a.ru/x#y#z", "https://[::1]/", "https://a.ru/%41", "https://a.ru/ x", "https://a.ru/é", "https:/a.ru",
+                       "httpx://a.ru", "https://", "https://a.ru:", "https://a.ru:123456", "https://a.ru\\x", "https://a.ru?q=[1]"]
+        let schemes = ["https://", "http://", "HTTP://", "https:/", "ftp://", ""]
+        let parts = ["a", "ru", "a.ru", ".", "-", ":", "8", "/", "?", "#", "@", "%", "=", "&", " ", "[", "]", "'", "~", "_", "é", "\\",
+                     "|", "\"", "<"]
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<20_000).map { _ in
+            schemes.randomElement(using: &generator)! + "a"
+                + (0..<Int.random(in: 0...6, using: &generator)).map { _ in parts.randomElement(using: &generator)! }.joined()
+        }
+        var read = 0
+        for link in crafted + random {
+            guard let host = LinkHosts.plainHost(of: link) else { continue }
+            read += 1
+            let url = URLComponents(string: link)
+            #expect(url?.host == host, "\(link)")
+            #expect(["http", "https"].contains(url?.scheme?.lowercased()), "\(link)")
+            #expect(url?.user == nil && url?.password == nil, "\(link)")
+        }
+        #expect(read > 1_000)
+        #expect(LinkHosts.plainHost(of: "https://a.ru:80@evil.ru/") == nil)
     }
 
     @Test func linksInsideTextAreFound() {

@@ -20,7 +20,70 @@ struct LinkHosts: Sendable {
 
     func allows(_ host: String) -> Bool {
         let host = host.lowercased()
-        return hosts.contains { host == $0 || host.hasSuffix("." + $0) }
+        if hosts.contains(host) { return true }
+        // A subdomain: each parent domain in turn.
+        var rest = Substring(host)
+        while let dot = rest.firstIndex(of: ".") {
+            rest = rest[rest.index(after: dot)...]
+            if hosts.contains(String(rest)) { return true }
+        }
+        return false
+    }
+
+    /// The host of a link such as URLComponents reads the same way: `http` or `https` in any case,
+    /// `://`, a host of ASCII letters, digits, dots and hyphens, an optional port, then nothing or
+    /// a path, query or fragment of characters a URL may hold as they are (no `%`). Anything else
+    /// is left to URLComponents (nil).
+    static func plainHost(of text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var i = 0
+            func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+            for byte in "http".utf8 {
+                guard i < bytes.count, lower(bytes[i]) == byte else { return nil }
+                i += 1
+            }
+            if i < bytes.count, lower(bytes[i]) == UInt8(ascii: "s") { i += 1 }
+            guard bytes.count - i >= 3, bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") else {
+                return nil
+            }
+            i += 3
+            let hostStart = i
+            while i < bytes.count, isHostByte(bytes[i]) { i += 1 }
+            guard i > hostStart else { return nil }
+            let host = String(decoding: UnsafeBufferPointer(rebasing: bytes[hostStart..<i]), as: UTF8.self)
+            if i < bytes.count, bytes[i] == UInt8(ascii: ":") {
+                i += 1
+                let portStart = i
+                while i < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) { i += 1 }
+                guard i > portStart, i - portStart <= 5 else { return nil }
+            }
+            guard i == bytes.count || bytes[i] == UInt8(ascii: "/") || bytes[i] == UInt8(ascii: "?") || bytes[i] == UInt8(ascii: "#") else {
+                return nil
+            }
+            var fragment = false
+            while i < bytes.count {
+                let byte = bytes[i]
+                // A second `#` is no URL to URLComponents.
+                if byte == UInt8(ascii: "#") {
+                    if fragment { return nil }
+                    fragment = true
+                }
+                guard isPlainURLByte(byte) else { return nil }
+                i += 1
+            }
+            return host
+        }
+    }
+
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    }
+
+    /// Unreserved and reserved characters of RFC 3986 but `[` and `]`, which only a host may hold.
+    private static func isPlainURLByte(_ byte: UInt8) -> Bool {
+        isHostByte(byte) || "_~:/?#@!$&'()*+,;=".utf8.contains(byte)
     }
 
     /// The first link in `data` that is not allowed, as `path: why`; a link is any string that starts
@@ -58,6 +121,9 @@ struct LinkHosts: Sendable {
     }
 
     private func violation(ofLink text: String, path: String) -> String? {
+        if let host = Self.plainHost(of: text) {
+            return allows(host) ? nil : "\(path): \(host) is not among the partner's registered link hosts"
+        }
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
             return "\(path): '\(text.prefix(80))' is not a URL"
         }
