@@ -185,7 +185,6 @@ import TemplateEngine
         guard case .object(let body) = try Value(jsonBytes: Array(event().utf8)) else { Issue.record("no body"); return }
         let submission = try EventSubmission.parse(body, partnerID: f.partnerA, sandbox: true).0
         let planned = try planner.plan(submission) { try SQLiteStore.newID("ntf", at: f.clock.now()) }
-        #expect(try f.store.idempotentAnswer(key) == .proceed)
         #expect(try await f.store.storeIdempotentAnswer(key, status: 202, contentType: "application/json", body: Array("{}".utf8)) == .proceed)
         do {
             _ = try await f.store.accept(submission, hash: [1], body: event(), answer: "{}", notifications: planned, idempotency: key, now: f.clock.now())
@@ -196,7 +195,8 @@ import TemplateEngine
         #expect(try f.store.acceptedEvent(id: "evt-1", partnerID: f.partnerA) == nil)
         #expect(try f.store.outboxDepth() == 0)
         // The same hash under the key replays; another is a mismatch.
-        #expect(try f.store.idempotentAnswer(IdempotentRequest(owner: f.partnerA, key: "k-1", requestHash: [8])) == .mismatch)
+        #expect(try await f.store.storeIdempotentAnswer(IdempotentRequest(owner: f.partnerA, key: "k-1", requestHash: [8]), status: 202,
+                                                        contentType: "application/json", body: []) == .mismatch)
     }
 
     @Test func onlyOperatorsAndSandboxTokensSendEvents() async throws {

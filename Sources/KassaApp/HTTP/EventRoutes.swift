@@ -23,23 +23,29 @@ enum EventRoutes {
             }
             let canonical = Value.object(body).jsonBytes
             let hash = Crypto.sha256(canonical)
-            // A repeated event id answers like the first time, without rendering again.
-            if let earlier = try store.acceptedEvent(id: event.id, partnerID: event.partnerID) {
-                return try repeated(earlier, hash: hash, id: event.id)
-            }
-            let hosts = LinkHosts(hosts: Set(try store.linkHosts(partnerID: event.partnerID)))
-            if let violation = hosts.firstViolation(in: event.data, schema: event.type.schema) {
-                throw APIError(422, "link_host_not_registered", "A link in the event's data points to a host the partner has not registered",
-                               detail: violation + "; register hosts with PUT /v1/link-hosts/{host}")
-            }
             let receivedAt = clock.now()
-            let notifications = try planner.plan(event) { try SQLiteStore.newID("ntf", at: receivedAt) }
+            let notifications: [PlannedNotification]
+            do {
+                let hosts = LinkHosts(hosts: Set(try store.linkHosts(partnerID: event.partnerID)))
+                if let violation = hosts.firstViolation(in: event.data, schema: event.type.schema) {
+                    throw APIError(422, "link_host_not_registered", "A link in the event's data points to a host the partner has not registered",
+                                   detail: violation + "; register hosts with PUT /v1/link-hosts/{host}")
+                }
+                notifications = try planner.plan(event) { try SQLiteStore.newID("ntf", at: receivedAt) }
+            } catch {
+                // A repeated event id answers like the first time, even when its templates or link
+                // hosts have changed since. (On the way that succeeds, the write finds the repeat.)
+                if let earlier = try store.acceptedEvent(id: event.id, partnerID: event.partnerID) {
+                    return try repeated(earlier, hash: hash, id: event.id)
+                }
+                throw error
+            }
             let answer: Value = ["id": .string(event.id), "type": .string(event.type.name), "order_id": .string(event.orderID),
                                  "sandbox": .bool(event.sandbox),
                                  "notifications": .array(notifications.map { n in
                                      ["id": .string(n.id), "channels": .array(n.messages.map { .string($0.channel.rawValue) }), "status": "queued"]
                                  })]
-            let stored: (answer: String, webhooksQueued: Bool)
+            let stored: (answer: String, repeated: Bool, webhooksQueued: Bool)
             do {
                 stored = try await store.accept(event, hash: hash, body: String(decoding: canonical, as: UTF8.self), answer: answer.jsonString,
                                           notifications: notifications, idempotency: request.idempotency, now: receivedAt)
@@ -47,7 +53,7 @@ enum EventRoutes {
                 if case .duplicate = error { throw conflict(event.id) }
                 throw error
             }
-            accepted(stored.webhooksQueued)
+            if !stored.repeated { accepted(stored.webhooksQueued) }
             return HTTPResponse(status: 202, headers: [("Content-Type", "application/json")], body: Array(stored.answer.utf8),
                                 idempotentAnswerStored: request.idempotency != nil)
         }

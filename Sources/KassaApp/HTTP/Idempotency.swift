@@ -6,9 +6,9 @@ import TemplateEngine
 /// first is still running, a 409. Keys are scoped to the token's owner.
 ///
 /// A route whose handler is itself idempotent (`POST /v1/events`, by event id) stores the answer in
-/// its own transaction instead: the key is only read before the handler runs, so the request costs
-/// one write, not three. Two such requests racing with one key both run; the second to commit finds
-/// the key taken, its write is undone, and it answers what the first stored.
+/// its own transaction instead, so the request costs one write, not three, and no read: the handler
+/// runs, and a write that finds the key taken is undone and answers what the key holds (a replay,
+/// a mismatch). So do two such requests racing with one key.
 struct Idempotency: Sendable {
     let store: any KassaStore
     /// How long an answer is kept.
@@ -30,9 +30,12 @@ struct Idempotency: Sendable {
             let keyed = IdempotentRequest(owner: principal.ownerID, key: key,
                                           requestHash: Crypto.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body),
                                           retention: retention)
-            let claim = storesItself ? try store.idempotentAnswer(keyed) : try await store.claimIdempotencyKey(keyed)
-            guard claim == .proceed else { return try Self.answer(claim) }
-            if storesItself { request.idempotency = keyed }
+            if storesItself {
+                request.idempotency = keyed
+            } else {
+                let claim = try await store.claimIdempotencyKey(keyed)
+                guard claim == .proceed else { return try Self.answer(claim) }
+            }
             let response: HTTPResponse
             do {
                 response = try await handler(request, parameters)

@@ -34,8 +34,6 @@ protocol IdempotencyStore: Sendable {
     func claimIdempotencyKey(_ request: IdempotentRequest) async throws -> IdempotencyClaim
     /// Stores the answer of a claimed key for replays.
     func finishIdempotencyKey(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws
-    /// What the key holds, read without claiming it: `.proceed` when it is new or expired.
-    func idempotentAnswer(_ request: IdempotentRequest) throws -> IdempotencyClaim
     /// Stores an answer under a key that was not claimed: `.proceed` once stored, else what the key
     /// already held.
     func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws -> IdempotencyClaim
@@ -71,10 +69,6 @@ extension SQLiteStore: IdempotencyStore {
     func finishIdempotencyKey(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws {
         try await database.write { tx in try tx.query("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ? WHERE owner_id = ? AND key = ?",
                            [.integer(Int64(status)), .text(contentType), .blob(body), .text(request.owner), .text(request.key)]) }
-    }
-
-    func idempotentAnswer(_ request: IdempotentRequest) throws -> IdempotencyClaim {
-        try Self.held(by: request, now: clock.now(), in: database.query) ?? .proceed
     }
 
     func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws -> IdempotencyClaim {

@@ -108,11 +108,11 @@ protocol NotificationStore: Sendable {
     func acceptedEvent(id: String, partnerID: String) throws -> (hash: [UInt8], answer: String)?
     /// Writes the event, its notifications, their messages and their outbox rows in one transaction;
     /// returns the answer stored for the event id (the earlier one when the id was already taken by
-    /// the same request; a different request with that id is `StoreError.duplicate`), and whether
-    /// webhook messages were queued with it. With `idempotency`, the answer is stored under that key
+    /// the same request, with `repeated`; a different request with that id is `StoreError.duplicate`),
+    /// and whether webhook messages were queued with it. With `idempotency`, the answer is stored under that key
     /// in the same transaction (`IdempotencyKeyTaken` when the key already holds another).
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
-                notifications: [PlannedNotification], idempotency: IdempotentRequest?, now: Date) async throws -> (answer: String, webhooksQueued: Bool)
+                notifications: [PlannedNotification], idempotency: IdempotentRequest?, now: Date) async throws -> (answer: String, repeated: Bool, webhooksQueued: Bool)
 
     /// Leases up to `limit` notifications whose time has come to `owner` (a node's name), so that no
     /// other dispatcher takes them until `leaseUntil`; a lease left by a crashed node expires and the

@@ -29,7 +29,7 @@ extension SQLiteStore: NotificationStore {
     }
 
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
-                notifications: [PlannedNotification], idempotency: IdempotentRequest?, now: Date) async throws -> (answer: String, webhooksQueued: Bool) {
+                notifications: [PlannedNotification], idempotency: IdempotentRequest?, now: Date) async throws -> (answer: String, repeated: Bool, webhooksQueued: Bool) {
         let at = StoredTime.text(now)
         return try await database.write { tx in
             func storeUnderKey(_ answer: String) throws {
@@ -41,7 +41,7 @@ extension SQLiteStore: NotificationStore {
                 guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
                 let earlier = row["answer"].text ?? ""
                 try storeUnderKey(earlier)
-                return (earlier, false)
+                return (earlier, true, false)
             }
             try storeUnderKey(answer)
             try tx.query("INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -66,7 +66,7 @@ extension SQLiteStore: NotificationStore {
                     webhooksQueued = true
                 }
             }
-            return (answer, webhooksQueued)
+            return (answer, false, webhooksQueued)
         }
     }
 
