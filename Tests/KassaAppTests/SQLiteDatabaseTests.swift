@@ -58,6 +58,26 @@ import Testing
 
     /// Writes waiting together share a transaction, but each is its own: one that throws is
     /// undone alone and its caller gets the error, the others are committed and get their values.
+    /// A write that finds the database locked by another connection (another process, or the
+    /// checkpoint starting the log over) waits for it and goes on once it is free.
+    @Test func aWriteWaitsForAnotherConnectionsLock() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("CREATE TABLE items (n INTEGER PRIMARY KEY)")
+        let other = try SQLiteDatabase(path: path)
+        try other.execute("BEGIN IMMEDIATE; INSERT INTO items (n) VALUES (1)")
+        let released = DispatchSemaphore(value: 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+            try? other.execute("COMMIT")
+            released.signal()
+        }
+        try database.query("INSERT INTO items (n) VALUES (2)")
+        released.wait()
+        #expect(try database.query("SELECT n FROM items ORDER BY n").map { $0["n"].integer } == [1, 2])
+    }
+
     @Test func groupedWritesSucceedAndFailOneByOne() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

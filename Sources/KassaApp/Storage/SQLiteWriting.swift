@@ -128,7 +128,7 @@ final class Checkpointer: Sendable {
                 return
             }
             defer { sqlite3_close_v2(db) }
-            sqlite3_busy_timeout(db, 5_000)
+            SQLiteDatabase.waitWhenBusy(db)
             // A connection learns that the database is in WAL mode when it first reads it; until
             // then a checkpoint does nothing.
             sqlite3_exec(db, "PRAGMA journal_mode", nil, nil, nil)
