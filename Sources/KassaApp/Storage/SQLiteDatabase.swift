@@ -102,7 +102,7 @@ final class SQLiteDatabase: Sendable {
         writes?.stop()
         sqlite3_wal_hook(handle, nil, nil)
         checkpointer?.stop()
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for prepared in statements.values { sqlite3_finalize(prepared.statement) }
         sqlite3_close_v2(handle)
     }
 
@@ -127,9 +127,11 @@ final class SQLiteDatabase: Sendable {
         SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
 
-    /// Runs SQL that returns no rows (one or several statements, no parameters).
+    /// Runs SQL that returns no rows (one or several statements, no parameters). It may change
+    /// the schema (migrations), so the column names kept for statements are read again.
     func execute(_ sql: String) throws {
         try lock.withLock { () throws(SQLiteError) in
+            for prepared in statements.values { prepared.columnNames = nil }
             let rc = sqlite3_exec(handle, sql, nil, nil, nil)
             if rc != SQLITE_OK { throw error(rc, sql) }
         }
@@ -155,15 +157,13 @@ final class SQLiteDatabase: Sendable {
     /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back when it throws.
     func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
         try lock.withLock {
-            let begin = sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, nil)
-            if begin != SQLITE_OK { throw error(begin, "BEGIN IMMEDIATE") }
+            try control("BEGIN IMMEDIATE")
             do {
                 let result = try body(Transaction(database: self))
-                let commit = sqlite3_exec(handle, "COMMIT", nil, nil, nil)
-                if commit != SQLITE_OK { throw error(commit, "COMMIT") }
+                try control("COMMIT")
                 return result
             } catch {
-                sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+                try? control("ROLLBACK")
                 throw error
             }
         }
@@ -203,14 +203,14 @@ final class SQLiteDatabase: Sendable {
         do {
             return try transaction { tx in
                 batch.map { write -> (any Error)? in
-                    sqlite3_exec(handle, "SAVEPOINT write", nil, nil, nil)
                     do {
+                        try control("SAVEPOINT write")
                         try write.body(tx)
-                        sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
+                        try control("RELEASE write")
                         return nil
                     } catch {
-                        sqlite3_exec(handle, "ROLLBACK TO write", nil, nil, nil)
-                        sqlite3_exec(handle, "RELEASE write", nil, nil, nil)
+                        try? control("ROLLBACK TO write")
+                        try? control("RELEASE write")
                         return error
                     }
                 }
@@ -246,23 +246,42 @@ final class SQLiteDatabase: Sendable {
 
     /// Prepared statements by their SQL, kept for the connection's life: most of the service's
     /// queries are a few dozen fixed texts run thousands of times. Touched only with `lock` held.
-    private nonisolated(unsafe) var statements: [String: OpaquePointer] = [:]
+    private nonisolated(unsafe) var statements: [String: Prepared] = [:]
 
-    /// The prepared statement for `sql`, from the cache or prepared now. Call with the lock held.
-    private func statement(_ sql: String) throws(SQLiteError) -> OpaquePointer {
-        if let cached = statements[sql] { return cached }
+    /// A prepared statement and the names of its result columns (read once, at its first row).
+    private final class Prepared {
+        let statement: OpaquePointer
+        var columnNames: [String]?
+
+        init(_ statement: OpaquePointer) {
+            self.statement = statement
+        }
+    }
+
+    /// The prepared statement for `sql`, from the cache or prepared now (and kept, up to 256 texts:
+    /// texts built per call, of which there are none today, would not fill memory). Call with the
+    /// lock held; `cached` is false for a statement the caller finalizes.
+    private func statement(_ sql: String) throws(SQLiteError) -> (prepared: Prepared, cached: Bool) {
+        if let cached = statements[sql] { return (cached, true) }
         var statement: OpaquePointer?
-        let prepared = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard prepared == SQLITE_OK, let statement else { throw error(prepared, sql) }
-        // Texts built per call (there are none today) would not fill memory: past 256 they are not kept.
-        if statements.count < 256 { statements[sql] = statement }
-        return statement
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw error(rc, sql) }
+        let prepared = Prepared(statement)
+        guard statements.count < 256 else { return (prepared, false) }
+        statements[sql] = prepared
+        return (prepared, true)
+    }
+
+    /// Runs a statement that takes no parameters and returns no rows (BEGIN, COMMIT, SAVEPOINT…)
+    /// from the cache, rather than compiling it again each time. Call with the lock held.
+    private func control(_ sql: String) throws(SQLiteError) {
+        _ = try run(sql, [])
     }
 
     /// Binds, steps and resets one (cached) statement. Call with the lock held.
     private func run(_ sql: String, _ parameters: [SQLValue]) throws(SQLiteError) -> [SQLRow] {
-        let statement = try statement(sql)
-        let cached = statements[sql] == statement
+        let (prepared, cached) = try statement(sql)
+        let statement = prepared.statement
         defer {
             if cached {
                 sqlite3_reset(statement)
@@ -288,9 +307,10 @@ final class SQLiteDatabase: Sendable {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { return rows }
             guard rc == SQLITE_ROW else { throw error(rc, sql) }
-            var columns: [String: SQLValue] = [:]
-            for c in 0..<sqlite3_column_count(statement) {
-                let name = String(cString: sqlite3_column_name(statement, c))
+            let names = prepared.columnNames ?? (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+            prepared.columnNames = names
+            var columns: [String: SQLValue] = Dictionary(minimumCapacity: names.count)
+            for (c, name) in zip(Int32(0)..., names) {
                 switch sqlite3_column_type(statement, c) {
                 case SQLITE_INTEGER: columns[name] = .integer(sqlite3_column_int64(statement, c))
                 case SQLITE_FLOAT: columns[name] = .real(sqlite3_column_double(statement, c))
