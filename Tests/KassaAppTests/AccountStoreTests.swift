@@ -83,6 +83,31 @@ import TemplateEngine
         let reopened = try SQLiteStore(dataDirectory: dir)
         #expect(try reopened.database.query("SELECT id FROM schema_migrations").count == Migrations.all.count)
     }
+
+    /// Migration 10 orders the idempotency keys and the outbox by their primary keys alone: their
+    /// rows are kept, and the index no query read is gone.
+    @Test func keysAndTheOutboxKeepTheirRowsWhenReordered() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = try SQLiteDatabase(path: dir.appendingPathComponent("kassa.sqlite").path)
+        #expect(try Migrations.run(on: database, now: "x", through: 9) == 9)
+        try database.query("INSERT INTO idempotency_keys (owner_id, key, request_hash, state, status, content_type, body, created_at) VALUES ('p', 'k', x'01', 'done', 202, 'application/json', x'7b7d', 't')")
+        try database.query("""
+            INSERT INTO notifications (id, partner_id, event_id, event_type, order_id, sandbox, status, channel, cascade, next_action, created_at, updated_at)
+            VALUES ('ntf_1', 'p', 'e', 'order.paid', 'o', 0, 'queued', 'email', '{}', '{}', 't', 't')
+            """)
+        try database.query("INSERT INTO outbox (notification_id, due_at, lease_until, lease_owner) VALUES ('ntf_1', 'd', 'l', 'node')")
+        #expect(try Migrations.run(on: database, now: "x") == 1)
+        let key = try database.query("SELECT request_hash, state, status, content_type, body, created_at FROM idempotency_keys WHERE owner_id = 'p' AND key = 'k'")
+        #expect(key.first?["body"].blob == Array("{}".utf8))
+        #expect(key.first?["status"].integer == 202)
+        let outbox = try database.query("SELECT notification_id, due_at, lease_until, lease_owner FROM outbox")
+        #expect(outbox.map { [$0["notification_id"].text, $0["due_at"].text, $0["lease_until"].text, $0["lease_owner"].text] } == [["ntf_1", "d", "l", "node"]])
+        let tables = try database.query("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name IN ('idempotency_keys', 'outbox')")
+        #expect(tables.count == 2)
+        #expect(tables.allSatisfy { $0["sql"].text?.hasSuffix("WITHOUT ROWID") == true })
+        #expect(try database.query("SELECT name FROM sqlite_schema WHERE name IN ('notifications_by_event', 'outbox_by_due')").map { $0["name"].text } == ["outbox_by_due"])
+    }
 }
 
 @Suite struct AccountCommandTests {
