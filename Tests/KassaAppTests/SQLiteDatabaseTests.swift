@@ -78,6 +78,23 @@ import Testing
         #expect(try database.query("SELECT n FROM items ORDER BY n").map { $0["n"].integer } == [1, 2])
     }
 
+    /// The statements of one read see one snapshot: what is committed meanwhile shows after it.
+    @Test func aReadSeesOneSnapshot() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = try SQLiteDatabase(path: dir.appendingPathComponent("db.sqlite").path)
+        try database.execute("CREATE TABLE items (n INTEGER PRIMARY KEY)")
+        try database.query("INSERT INTO items (n) VALUES (1)")
+        let counts = try database.read { tx in
+            let before = try tx.query("SELECT count(*) AS c FROM items").first?["c"].integer
+            try database.query("INSERT INTO items (n) VALUES (2)")
+            let after = try tx.query("SELECT count(*) AS c FROM items").first?["c"].integer
+            return [before, after]
+        }
+        #expect(counts == [1, 1])
+        #expect(try database.query("SELECT count(*) AS c FROM items").first?["c"].integer == 2)
+    }
+
     @Test func groupedWritesSucceedAndFailOneByOne() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -56,7 +56,7 @@ enum KassaAPI {
     }
 
     /// The principal of the request's bearer token; 401 when it is missing, unknown or revoked.
-    static func authenticate(_ request: HTTPRequest, _ store: any AccountStore, allowing kinds: Set<TokenKind> = Set(TokenKind.allCases)) throws -> Principal {
+    static func authenticate(_ request: HTTPRequest, _ store: any AccountStore, allowing kinds: Set<TokenKind> = TokenKind.all) throws -> Principal {
         guard let principal = try request.principal ?? request.bearerToken.flatMap({ try store.authenticate(token: $0) }) else {
             throw APIError.unauthorized
         }

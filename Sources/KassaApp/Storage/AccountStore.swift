@@ -7,6 +7,8 @@ enum TokenKind: String, Sendable, CaseIterable {
     case moderator
     case `operator`
 
+    static let all = Set(allCases)
+
     /// The token's visible prefix, so that a leaked token is recognisable (and scannable).
     var prefix: String {
         switch self {

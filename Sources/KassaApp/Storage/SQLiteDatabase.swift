@@ -151,6 +151,24 @@ final class SQLiteDatabase: Sendable {
         return try lock.withLock { () throws(SQLiteError) in try run(sql, parameters) }
     }
 
+    /// Runs `body`'s SELECTs in one read transaction on a reading connection (the writer for a
+    /// database in memory): they see one snapshot, and the log is looked at once, not per statement.
+    func read<T>(_ body: (Transaction) throws -> T) throws -> T {
+        guard !readers.isEmpty else { return try transaction(body) }
+        let reader = readers.first { $0.lock.tryLock() }
+            ?? { let next = readers[nextReader.withLock { n in defer { n &+= 1 }; return n } % readers.count]; next.lock.lock(); return next }()
+        defer { reader.lock.unlock() }
+        try reader.control("BEGIN")
+        do {
+            let result = try body(Transaction(database: reader))
+            try reader.control("COMMIT")
+            return result
+        } catch {
+            try? reader.control("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Which reader waits for a lock when all are taken.
     private let nextReader = Locked(0)
 

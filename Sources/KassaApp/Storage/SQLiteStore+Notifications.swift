@@ -86,19 +86,21 @@ extension SQLiteStore: NotificationStore {
     }
 
     func dispatchRecord(id: String) throws -> DispatchRecord? {
-        guard let row = try database.query("SELECT id, partner_id, event_type, sandbox, cascade, next_action, created_at FROM notifications WHERE id = ?",
-                                           [.text(id)]).first,
-              let cascadeText = row["cascade"].text, let actionText = row["next_action"].text
-        else { return nil }
-        return DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", eventType: row["event_type"].text ?? "",
-                              sandbox: row["sandbox"].integer == 1,
-                              createdAt: StoredTime.date(row["created_at"].text ?? "") ?? Date(),
-                              cascade: try Self.cascades.value(of: cascadeText), nextAction: try Self.actions.value(of: actionText),
-                              messages: try messages(of: id))
+        try database.read { tx in
+            guard let row = try tx.query("SELECT id, partner_id, event_type, sandbox, cascade, next_action, created_at FROM notifications WHERE id = ?",
+                                         [.text(id)]).first,
+                  let cascadeText = row["cascade"].text, let actionText = row["next_action"].text
+            else { return nil }
+            return DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", eventType: row["event_type"].text ?? "",
+                                  sandbox: row["sandbox"].integer == 1,
+                                  createdAt: StoredTime.date(row["created_at"].text ?? "") ?? Date(),
+                                  cascade: try Self.cascades.value(of: cascadeText), nextAction: try Self.actions.value(of: actionText),
+                                  messages: try Self.messages(of: id, in: tx))
+        }
     }
 
-    private func messages(of id: String) throws -> [RenderedMessage] {
-        try database.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to FROM notification_messages WHERE notification_id = ? ORDER BY rowid",
+    private static func messages(of id: String, in tx: SQLiteDatabase.Transaction) throws -> [RenderedMessage] {
+        try tx.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to FROM notification_messages WHERE notification_id = ? ORDER BY rowid",
                            [.text(id)]).compactMap { m in
             guard let channel = m["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
             return RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
@@ -173,21 +175,24 @@ extension SQLiteStore: NotificationStore {
                            [.text(partnerID), .text(orderID)]).compactMap { $0["id"].text }.compactMap { try notification(id: $0, partnerID: partnerID) }
     }
 
+    /// The notification with its messages and attempts, read in one snapshot.
     func notification(id: String, partnerID: String) throws -> NotificationView? {
-        guard let row = try database.query("SELECT * FROM notifications WHERE id = ? AND partner_id = ?", [.text(id), .text(partnerID)]).first else {
-            return nil
+        try database.read { tx in
+            guard let row = try tx.query("SELECT * FROM notifications WHERE id = ? AND partner_id = ?", [.text(id), .text(partnerID)]).first else {
+                return nil
+            }
+            let attempts = try tx.query("SELECT * FROM notification_attempts WHERE notification_id = ? ORDER BY id", [.text(id)]).compactMap { a -> NotificationView.Attempt? in
+                guard let channel = a["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
+                return NotificationView.Attempt(channel: channel, number: Int(a["number"].integer ?? 0), startedAt: a["started_at"].text ?? "",
+                                                finishedAt: a["finished_at"].text, outcome: a["outcome"].text ?? "",
+                                                providerMessageID: a["provider_message_id"].text, providerCode: a["provider_code"].text,
+                                                detail: a["detail"].text)
+            }
+            return NotificationView(id: id, eventID: row["event_id"].text ?? "", eventType: row["event_type"].text ?? "",
+                                    orderID: row["order_id"].text ?? "", sandbox: row["sandbox"].integer == 1, status: row["status"].text ?? "",
+                                    channel: row["channel"].text.flatMap(ChannelKind.init(rawValue:)), messages: try Self.messages(of: id, in: tx),
+                                    attempts: attempts, createdAt: row["created_at"].text ?? "", updatedAt: row["updated_at"].text ?? "")
         }
-        let attempts = try database.query("SELECT * FROM notification_attempts WHERE notification_id = ? ORDER BY id", [.text(id)]).compactMap { a -> NotificationView.Attempt? in
-            guard let channel = a["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
-            return NotificationView.Attempt(channel: channel, number: Int(a["number"].integer ?? 0), startedAt: a["started_at"].text ?? "",
-                                            finishedAt: a["finished_at"].text, outcome: a["outcome"].text ?? "",
-                                            providerMessageID: a["provider_message_id"].text, providerCode: a["provider_code"].text,
-                                            detail: a["detail"].text)
-        }
-        return NotificationView(id: id, eventID: row["event_id"].text ?? "", eventType: row["event_type"].text ?? "",
-                                orderID: row["order_id"].text ?? "", sandbox: row["sandbox"].integer == 1, status: row["status"].text ?? "",
-                                channel: row["channel"].text.flatMap(ChannelKind.init(rawValue:)), messages: try messages(of: id),
-                                attempts: attempts, createdAt: row["created_at"].text ?? "", updatedAt: row["updated_at"].text ?? "")
     }
 
     /// The notification's status as the partner reads it, from what the cascade does next.

@@ -27,6 +27,19 @@ final class ConnectionLock: @unchecked Sendable {
         return try body()
     }
 
+    /// Takes the lock if it is free now; false, without waiting, when it is taken.
+    func tryLock() -> Bool {
+        pthread_mutex_trylock(mutex) == 0
+    }
+
+    func lock() {
+        pthread_mutex_lock(mutex)
+    }
+
+    func unlock() {
+        pthread_mutex_unlock(mutex)
+    }
+
     /// Runs `body` if the lock is free now; nil, without waiting, when it is taken.
     func withLockIfFree<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T? {
         guard pthread_mutex_trylock(mutex) == 0 else { return nil }
