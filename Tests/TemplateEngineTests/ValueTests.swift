@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TemplateEngine
 
@@ -16,6 +17,25 @@ import Testing
         let written = Value.string(tricky).jsonString
         #expect(written == #""a\"\#u{301}b\\c\r\nd\u0001é\t\#u{1F600}""#)
         #expect(try Value(json: written) == .string(tricky))
+    }
+
+    /// JSON strings of every kind (plain, escaped, \u escapes with surrogate pairs, raw UTF-8)
+    /// read as Foundation's JSONSerialization reads them, and written back to the same string.
+    @Test func jsonStringsReadAsFoundationReadsThem() throws {
+        let pieces = ["a", "Заказ", "é", "😀", #"\n"#, #"\""#, #"\\"#, #"\/"#, #"\t"#, #"\u0041"#, #"\u041e"#, #"\ud83d\ude00"#,
+                      #"\u00e9"#, " ", "\u{7F}", "x"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let body = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let document = "[\"\(body)\"]"
+            let expected = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String]
+            guard case .array(let items) = try Value(json: document), case .string(let read)? = items.first else {
+                Issue.record("\(document) was not read as a string")
+                continue
+            }
+            #expect(read == expected?.first, "\(document)")
+            #expect(try Value(json: Value.string(read).jsonString) == .string(read))
+        }
     }
 
     @Test(arguments: [

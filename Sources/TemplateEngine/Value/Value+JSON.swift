@@ -279,6 +279,7 @@ struct JSONParser {
             end += 1
         }
         var out = Array(bytes[index..<end])
+        out.reserveCapacity(end - index + 32)
         index = end
         while index < bytes.count {
             let b = bytes[index]
@@ -323,8 +324,11 @@ struct JSONParser {
                 }
                 continue
             }
-            out.append(b)
-            index += 1
+            // A run up to the next quote, escape or control character, copied at once.
+            var end = index + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+            out.append(contentsOf: bytes[index..<end])
+            index = end
         }
         throw error("unterminated string", at: start)
     }
