@@ -3,7 +3,7 @@
 /// does not answer and the caller parses the document.
 ///
 /// It answers only "shown", and only when, in the whole document, every end tag closes the element on
-/// top, no element is closed by `/>` but a void one, nothing follows the closing of `<body>` or
+/// top, a doctype comes before anything else, no element is closed by `/>` but a void one, nothing follows the closing of `<body>` or
 /// `<html>`, no second `<html>`, `<head>` or `<body>` opens, `<head>` holds only what a head holds
 /// and nothing a head holds comes before the body outside one (libxml2 opens a head of its own for
 /// it and keeps in it what follows), and the text and the hiding attributes carry no character
@@ -31,6 +31,8 @@ enum PlainMarkup {
         var closedDocument = false
         var bodyOpened = false
         var shown = false
+        /// Whether an element or text other than white space has come yet.
+        var begun = false
         var i = 0
         let n = html.count
         while i < n {
@@ -46,7 +48,9 @@ enum PlainMarkup {
                     if byte == first, end + needle.count <= n, html[end..<(end + needle.count)].elementsEqual(needle) { found = true }
                     end += 1
                 }
-                if closedDocument || inHead, !html[i..<end].allSatisfy(isSpace) { return nil }
+                let blank = html[i..<end].allSatisfy(isSpace)
+                if closedDocument || inHead, !blank { return nil }
+                if !blank { begun = true }
                 if found {
                     if hasReference { return nil }
                     if hiddenDepth == 0 { shown = true }
@@ -61,7 +65,8 @@ enum PlainMarkup {
                 if html[i...].starts(with: "<!--".utf8) {
                     guard let close = html[(i + 4)...].firstRange(of: "-->".utf8) else { return nil }
                     i = close.upperBound
-                } else if n - i >= 9, html[i..<(i + 9)].elementsEqual("<!DOCTYPE".utf8, by: { lower($0) == lower($1) }) {
+                } else if !begun, n - i >= 9, html[i..<(i + 9)].elementsEqual("<!DOCTYPE".utf8, by: { lower($0) == lower($1) }) {
+                    // Only before anything else: libxml2 reads a doctype further on in a way of its own.
                     guard let close = html[i...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
                     i = close + 1
                 } else {
@@ -69,6 +74,7 @@ enum PlainMarkup {
                 }
                 continue
             }
+            begun = true
             let closing = next == UInt8(ascii: "/")
             var j = i + (closing ? 2 : 1)
             let nameStart = j
