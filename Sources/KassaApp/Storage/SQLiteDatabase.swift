@@ -158,15 +158,7 @@ final class SQLiteDatabase: Sendable {
         let reader = readers.first { $0.lock.tryLock() }
             ?? { let next = readers[nextReader.withLock { n in defer { n &+= 1 }; return n } % readers.count]; next.lock.lock(); return next }()
         defer { reader.lock.unlock() }
-        try reader.control("BEGIN")
-        do {
-            let result = try body(Transaction(database: reader))
-            try reader.control("COMMIT")
-            return result
-        } catch {
-            try? reader.control("ROLLBACK")
-            throw error
-        }
+        return try reader.inTransaction("BEGIN", body)
     }
 
     /// Which reader waits for a lock when all are taken.
@@ -174,16 +166,19 @@ final class SQLiteDatabase: Sendable {
 
     /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back when it throws.
     func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
-        try lock.withLock {
-            try control("BEGIN IMMEDIATE")
-            do {
-                let result = try body(Transaction(database: self))
-                try control("COMMIT")
-                return result
-            } catch {
-                try? control("ROLLBACK")
-                throw error
-            }
+        try lock.withLock { try inTransaction("BEGIN IMMEDIATE", body) }
+    }
+
+    /// Runs `body` between `begin` and COMMIT, rolled back when it throws. Call with the lock held.
+    private func inTransaction<T>(_ begin: String, _ body: (Transaction) throws -> T) throws -> T {
+        try control(begin)
+        do {
+            let result = try body(Transaction(database: self))
+            try control("COMMIT")
+            return result
+        } catch {
+            try? control("ROLLBACK")
+            throw error
         }
     }
 
