@@ -66,6 +66,22 @@ import TemplateEngine
         try #require(try f.store.notification(id: id, partnerID: f.partnerID))
     }
 
+    /// A batch of claimed notifications is read in one go: in the order asked for, each with its
+    /// own messages in cascade order, and one that is gone left out.
+    @Test func recordsAreReadTogetherInTheOrderAskedFor() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let first = try await post(f, id: "r1", contacts: #"{"email": "anna@example.ru", "phone": "+79991234567", "viber": "+79991234567"}"#)
+        let second = try await post(f, id: "r2", contacts: #"{"email": "oleg@example.ru"}"#)
+        let ids = [second[0], "ntf_gone", first[1], first[0]]
+        let records = try f.store.dispatchRecords(ids: ids)
+        #expect(records.map(\.id) == [second[0], first[1], first[0]])
+        #expect(records.map { $0.messages.map(\.channel) } == [[.email], [.viber, .sms], [.email]])
+        #expect(records[0].messages.first?.recipient == "oleg@example.ru")
+        #expect(try f.store.dispatchRecord(id: first[1])?.messages.map(\.channel) == [.viber, .sms])
+        #expect(try f.store.dispatchRecords(ids: []).isEmpty)
+    }
+
     @Test func aRetryableFailureWaitsItsBackoffThenSucceeds() async throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.dir) }

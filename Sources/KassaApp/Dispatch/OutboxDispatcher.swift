@@ -105,18 +105,26 @@ final class OutboxDispatcher: Sendable {
             return 0
         }
         pruneCounters(now: now)
+        let records: [DispatchRecord]
+        do {
+            records = try store.dispatchRecords(ids: ids)
+        } catch {
+            log(Self.line("error", "the claimed notifications could not be read; they come back when their leases end", ["error": "\(error)"]))
+            return 0
+        }
         await withTaskGroup(of: Void.self) { group in
-            for id in ids {
-                group.addTask { await self.step(id) }
+            for record in records {
+                group.addTask { await self.step(record) }
             }
         }
         return ids.count
     }
 
     /// Carries out one notification's due action, and any fall-back that follows at once.
-    func step(_ id: String) async {
+    func step(_ record: DispatchRecord) async {
+        var record = record
+        let id = record.id
         do {
-            guard var record = try store.dispatchRecord(id: id) else { return }
             var action = record.nextAction
             while true {
                 let now = clock.now()

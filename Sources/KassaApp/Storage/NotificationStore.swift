@@ -122,6 +122,8 @@ protocol NotificationStore: Sendable {
     /// its previous run had claimed, at once rather than when the leases end.
     func releaseLeases(owner: String) throws -> Int
     func dispatchRecord(id: String) throws -> DispatchRecord?
+    /// The records of these notifications, read in one snapshot (those gone are left out).
+    func dispatchRecords(ids: [String]) throws -> [DispatchRecord]
     /// Records that an attempt starts, before the provider is called, and counts it on `counters`
     /// in the same transaction: on all of them, or, when one is full, on none (and that one is
     /// returned).

@@ -86,29 +86,45 @@ extension SQLiteStore: NotificationStore {
     }
 
     func dispatchRecord(id: String) throws -> DispatchRecord? {
-        try database.read { tx in
-            guard let row = try tx.query("SELECT id, partner_id, event_type, sandbox, cascade, next_action, created_at FROM notifications WHERE id = ?",
-                                         [.text(id)]).first,
-                  let cascadeText = row["cascade"].text, let actionText = row["next_action"].text
-            else { return nil }
-            return DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", eventType: row["event_type"].text ?? "",
-                                  sandbox: row["sandbox"].integer == 1,
-                                  createdAt: StoredTime.date(row["created_at"].text ?? "") ?? Date(),
-                                  cascade: try Self.cascades.value(of: cascadeText), nextAction: try Self.actions.value(of: actionText),
-                                  messages: try Self.messages(of: id, in: tx))
+        try dispatchRecords(ids: [id]).first
+    }
+
+    /// The records and their messages in two statements, whatever the number of ids (passed as one
+    /// JSON array, so that the statement's text stays the same).
+    func dispatchRecords(ids: [String]) throws -> [DispatchRecord] {
+        guard !ids.isEmpty else { return [] }
+        let list = SQLValue.text(Value.array(ids.map { .string($0) }).jsonString)
+        return try database.read { tx in
+            let messages = try Self.messages(ofJSONList: list, in: tx)
+            let rows = try tx.query("SELECT id, partner_id, event_type, sandbox, cascade, next_action, created_at FROM notifications WHERE id IN (SELECT value FROM json_each(?))",
+                                    [list])
+            var records: [String: DispatchRecord] = [:]
+            for row in rows {
+                guard let id = row["id"].text, let cascadeText = row["cascade"].text, let actionText = row["next_action"].text else { continue }
+                records[id] = DispatchRecord(id: id, partnerID: row["partner_id"].text ?? "", eventType: row["event_type"].text ?? "",
+                                             sandbox: row["sandbox"].integer == 1,
+                                             createdAt: StoredTime.date(row["created_at"].text ?? "") ?? Date(),
+                                             cascade: try Self.cascades.value(of: cascadeText), nextAction: try Self.actions.value(of: actionText),
+                                             messages: messages[id] ?? [])
+            }
+            // In the order asked for.
+            return ids.compactMap { records[$0] }
         }
     }
 
-    private static func messages(of id: String, in tx: SQLiteDatabase.Transaction) throws -> [RenderedMessage] {
-        try tx.query("SELECT channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to FROM notification_messages WHERE notification_id = ? ORDER BY rowid",
-                           [.text(id)]).compactMap { m in
-            guard let channel = m["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { return nil }
-            return RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
-                                   subject: m["subject"].text, html: m["html"].text, text: m["text"].text ?? "",
-                                   providerTemplateID: m["provider_template_id"].text,
-                                   providerTemplateValues: Self.strings(m["provider_template_values"].text), senderName: m["sender_name"].text,
-                                   replyTo: m["reply_to"].text)
+    /// The messages of the notifications in `list` (a JSON array of ids), each one's in its order.
+    private static func messages(ofJSONList list: SQLValue, in tx: SQLiteDatabase.Transaction) throws -> [String: [RenderedMessage]] {
+        var messages: [String: [RenderedMessage]] = [:]
+        for m in try tx.query("SELECT notification_id, channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to FROM notification_messages WHERE notification_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                              [list]) {
+            guard let id = m["notification_id"].text, let channel = m["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { continue }
+            messages[id, default: []].append(RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
+                                                             subject: m["subject"].text, html: m["html"].text, text: m["text"].text ?? "",
+                                                             providerTemplateID: m["provider_template_id"].text,
+                                                             providerTemplateValues: strings(m["provider_template_values"].text),
+                                                             senderName: m["sender_name"].text, replyTo: m["reply_to"].text))
         }
+        return messages
     }
 
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
@@ -190,7 +206,7 @@ extension SQLiteStore: NotificationStore {
             }
             return NotificationView(id: id, eventID: row["event_id"].text ?? "", eventType: row["event_type"].text ?? "",
                                     orderID: row["order_id"].text ?? "", sandbox: row["sandbox"].integer == 1, status: row["status"].text ?? "",
-                                    channel: row["channel"].text.flatMap(ChannelKind.init(rawValue:)), messages: try Self.messages(of: id, in: tx),
+                                    channel: row["channel"].text.flatMap(ChannelKind.init(rawValue:)), messages: try Self.messages(ofJSONList: .text(Value.array([.string(id)]).jsonString), in: tx)[id] ?? [],
                                     attempts: attempts, createdAt: row["created_at"].text ?? "", updatedAt: row["updated_at"].text ?? "")
         }
     }
