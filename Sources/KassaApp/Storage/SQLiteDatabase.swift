@@ -142,23 +142,27 @@ final class SQLiteDatabase: Sendable {
     @discardableResult
     func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [SQLRow] {
         if !readers.isEmpty, sql.utf8.starts(with: "SELECT ".utf8) {
-            for reader in readers {
-                if let rows = try reader.lock.withLockIfFree({ () throws(SQLiteError) in try reader.run(sql, parameters) }) { return rows }
-            }
-            let reader = readers[nextReader.withLock { n in defer { n &+= 1 }; return n } % readers.count]
-            return try reader.lock.withLock { () throws(SQLiteError) in try reader.run(sql, parameters) }
+            return try withReader { reader in try reader.run(sql, parameters) }
         }
         return try lock.withLock { () throws(SQLiteError) in try run(sql, parameters) }
+    }
+
+    /// Runs `body` with a reading connection locked: a free one if there is, else the next in turn.
+    private func withReader<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        let reader = readers.first { $0.lock.tryLock() } ?? {
+            let next = readers[nextReader.withLock { n in defer { n &+= 1 }; return n } % readers.count]
+            next.lock.lock()
+            return next
+        }()
+        defer { reader.lock.unlock() }
+        return try body(reader)
     }
 
     /// Runs `body`'s SELECTs in one read transaction on a reading connection (the writer for a
     /// database in memory): they see one snapshot, and the log is looked at once, not per statement.
     func read<T>(_ body: (Transaction) throws -> T) throws -> T {
         guard !readers.isEmpty else { return try transaction(body) }
-        let reader = readers.first { $0.lock.tryLock() }
-            ?? { let next = readers[nextReader.withLock { n in defer { n &+= 1 }; return n } % readers.count]; next.lock.lock(); return next }()
-        defer { reader.lock.unlock() }
-        return try reader.inTransaction("BEGIN", body)
+        return try withReader { reader in try reader.inTransaction("BEGIN", body) }
     }
 
     /// Which reader waits for a lock when all are taken.

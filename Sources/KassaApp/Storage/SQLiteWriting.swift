@@ -39,13 +39,6 @@ final class ConnectionLock: @unchecked Sendable {
     func unlock() {
         pthread_mutex_unlock(mutex)
     }
-
-    /// Runs `body` if the lock is free now; nil, without waiting, when it is taken.
-    func withLockIfFree<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T? {
-        guard pthread_mutex_trylock(mutex) == 0 else { return nil }
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
 }
 
 /// A value shared between an object and the thread it runs, under a lock.
