@@ -93,7 +93,7 @@ extension SQLiteStore: NotificationStore {
     /// JSON array, so that the statement's text stays the same).
     func dispatchRecords(ids: [String]) throws -> [DispatchRecord] {
         guard !ids.isEmpty else { return [] }
-        let list = SQLValue.text(Value.array(ids.map { .string($0) }).jsonString)
+        let list = Self.jsonList(ids)
         return try database.read { tx in
             let messages = try Self.messages(ofJSONList: list, in: tx)
             let rows = try tx.query("SELECT id, partner_id, event_type, sandbox, cascade, next_action, created_at FROM notifications WHERE id IN (SELECT value FROM json_each(?))",
@@ -110,6 +110,11 @@ extension SQLiteStore: NotificationStore {
             // In the order asked for.
             return ids.compactMap { records[$0] }
         }
+    }
+
+    /// Ids as one JSON array, for `IN (SELECT value FROM json_each(?))`: one statement text for any count.
+    private static func jsonList(_ ids: [String]) -> SQLValue {
+        .text(Value.array(ids.map { .string($0) }).jsonString)
     }
 
     /// The messages of the notifications in `list` (a JSON array of ids), each one's in its order.
@@ -206,7 +211,7 @@ extension SQLiteStore: NotificationStore {
             }
             return NotificationView(id: id, eventID: row["event_id"].text ?? "", eventType: row["event_type"].text ?? "",
                                     orderID: row["order_id"].text ?? "", sandbox: row["sandbox"].integer == 1, status: row["status"].text ?? "",
-                                    channel: row["channel"].text.flatMap(ChannelKind.init(rawValue:)), messages: try Self.messages(ofJSONList: .text(Value.array([.string(id)]).jsonString), in: tx)[id] ?? [],
+                                    channel: row["channel"].text.flatMap(ChannelKind.init(rawValue:)), messages: try Self.messages(ofJSONList: Self.jsonList([id]), in: tx)[id] ?? [],
                                     attempts: attempts, createdAt: row["created_at"].text ?? "", updatedAt: row["updated_at"].text ?? "")
         }
     }
