@@ -68,7 +68,7 @@ extension EmailHTML {
     static func styleHides(_ style: UnsafeBufferPointer<UInt8>, scratch: inout [UInt8]) -> Bool {
         scratch.removeAll(keepingCapacity: true)
         for byte in style where byte != 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C {
-            scratch.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+            scratch.append(PlainMarkup.lower(byte))
         }
         // Every hiding declaration has one colon: each is looked for around each colon.
         return scratch.withUnsafeBufferPointer { style in
