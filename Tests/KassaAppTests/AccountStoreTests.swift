@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import Testing
 import TemplateEngine
@@ -65,6 +66,59 @@ import TemplateEngine
         let revoked = try store.revokeToken(id: fresh.record.id)
         #expect(revoked.revokedAt != nil)
         #expect(try store.authenticate(token: fresh.secret) == nil)
+    }
+
+    @Test func aTokenRevokedHereFailsAtOnceAndOneRevokedByAnotherProcessWithinTheCacheLifetime() throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))
+        let (store, dir) = try store(clock)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (partner, live, sandbox) = try store.createPartner(name: "P")
+        #expect(try store.authenticate(token: live.secret)?.ownerID == partner.id)
+        _ = try store.revokeToken(id: live.record.id)
+        #expect(try store.authenticate(token: live.secret) == nil)
+
+        // The `kassa` command revokes through a store of its own on the same file.
+        #expect(try store.authenticate(token: sandbox.secret)?.ownerID == partner.id)
+        let command = try SQLiteStore(dataDirectory: dir, clock: clock)
+        _ = try command.revokeToken(id: sandbox.record.id)
+        #expect(try command.authenticate(token: sandbox.secret) == nil)
+        #expect(try store.authenticate(token: sandbox.secret)?.ownerID == partner.id, "remembered for less than the lifetime")
+        clock.advance(by: SQLiteStore.cacheLifetime)
+        #expect(try store.authenticate(token: sandbox.secret) == nil)
+    }
+
+    @Test func linkHostsAndQuotasChangedHereAreReadAtOnce() throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))
+        let (store, dir) = try store(clock)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (partner, _, _) = try store.createPartner(name: "P")
+        #expect(try store.linkHosts(partnerID: partner.id) == [])
+        try store.addLinkHost("shop.example.ru", partnerID: partner.id)
+        #expect(try store.linkHosts(partnerID: partner.id) == ["shop.example.ru"])
+        #expect(try store.removeLinkHost("shop.example.ru", partnerID: partner.id))
+        #expect(try store.linkHosts(partnerID: partner.id) == [])
+        #expect(try store.partnerQuotas(partnerID: partner.id) == [:])
+        try store.setPartnerQuotas(partnerID: partner.id, [.sms: 10], now: clock.now())
+        #expect(try store.partnerQuotas(partnerID: partner.id) == [.sms: 10])
+
+        let command = try SQLiteStore(dataDirectory: dir, clock: clock)
+        try command.addLinkHost("pay.example.ru", partnerID: partner.id)
+        #expect(try store.linkHosts(partnerID: partner.id) == [])
+        clock.advance(by: SQLiteStore.cacheLifetime)
+        #expect(try store.linkHosts(partnerID: partner.id) == ["pay.example.ru"])
+    }
+
+    @Test func aValueReadWhileItsRowsChangedIsNotKept() throws {
+        let cache = ReadCache<String, Int>(lifetime: 10)
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        // The load read the old rows; the change committed and was forgotten before the load returned.
+        #expect(cache.value(for: "p", now: now) { cache.forget("p"); return 1 } == 1)
+        #expect(cache.value(for: "p", now: now) { 2 } == 2)
+        #expect(cache.value(for: "p", now: now) { 3 } == 2, "kept once nothing changed during the load")
+        #expect(cache.value(for: "p", now: now.addingTimeInterval(10)) { 4 } == 4, "read again at the end of its lifetime")
+        #expect(cache.value(for: "p", now: now.addingTimeInterval(-1)) { 5 } == 5, "a clock set back does not stretch the lifetime")
+        #expect(cache.value(for: "q", now: now, keep: { $0 > 100 }) { 6 } == 6)
+        #expect(cache.value(for: "q", now: now) { 7 } == 7, "a value `keep` refuses is read every time")
     }
 
     @Test func moderatorLoginsAreUniqueAndValidated() throws {

@@ -5,16 +5,20 @@ import TemplateEngine
 
 extension SQLiteStore: NotificationStore {
     func linkHosts(partnerID: String) throws -> [String] {
-        try database.query("SELECT host FROM partner_hosts WHERE partner_id = ? ORDER BY host", [.text(partnerID)]).compactMap { $0["host"].text }
+        try linkHostLists.value(for: partnerID, now: clock.now()) {
+            try database.query("SELECT host FROM partner_hosts WHERE partner_id = ? ORDER BY host", [.text(partnerID)]).compactMap { $0["host"].text }
+        }
     }
 
     func addLinkHost(_ host: String, partnerID: String) throws {
+        defer { linkHostLists.forget(partnerID) }
         try database.query("INSERT OR IGNORE INTO partner_hosts (partner_id, host, created_at) VALUES (?, ?, ?)",
                            [.text(partnerID), .text(host), .text(StoredTime.text(clock.now()))])
     }
 
     func removeLinkHost(_ host: String, partnerID: String) throws -> Bool {
-        try database.transaction { tx in
+        defer { linkHostLists.forget(partnerID) }
+        return try database.transaction { tx in
             let found = try !tx.query("SELECT 1 FROM partner_hosts WHERE partner_id = ? AND host = ?", [.text(partnerID), .text(host)]).isEmpty
             try tx.query("DELETE FROM partner_hosts WHERE partner_id = ? AND host = ?", [.text(partnerID), .text(host)])
             return found

@@ -74,16 +74,19 @@ extension SQLiteStore: SuppressionStore {
     }
 
     func partnerQuotas(partnerID: String) throws -> [ChannelKind: Int] {
-        var quotas: [ChannelKind: Int] = [:]
-        for row in try database.query("SELECT channel, per_day FROM partner_quotas WHERE partner_id = ?", [.text(partnerID)]) {
-            if let channel = row["channel"].text.flatMap(ChannelKind.init(rawValue:)), let perDay = row["per_day"].integer {
-                quotas[channel] = Int(perDay)
+        try quotaTables.value(for: partnerID, now: clock.now()) {
+            var quotas: [ChannelKind: Int] = [:]
+            for row in try database.query("SELECT channel, per_day FROM partner_quotas WHERE partner_id = ?", [.text(partnerID)]) {
+                if let channel = row["channel"].text.flatMap(ChannelKind.init(rawValue:)), let perDay = row["per_day"].integer {
+                    quotas[channel] = Int(perDay)
+                }
             }
+            return quotas
         }
-        return quotas
     }
 
     func setPartnerQuotas(partnerID: String, _ changes: [ChannelKind: Int?], now: Date) throws {
+        defer { quotaTables.forget(partnerID) }
         try database.transaction { tx in
             for (channel, perDay) in changes.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 if let perDay {

@@ -7,6 +7,7 @@ extension SQLiteStore: TemplateStore {
                         content: [String: String]) throws -> TemplateRecord {
         let id = try Self.newID("tpl", at: clock.now())
         let now = StoredTime.text(clock.now())
+        defer { templateLists.forget(partnerID) }
         try database.transaction { tx in
             let taken = try tx.query("SELECT 1 AS taken FROM templates WHERE partner_id = ? AND event = ? AND channel = ? AND name = ?",
                                      [.text(partnerID), .text(event), .text(channel.rawValue), .text(name)])
@@ -24,9 +25,11 @@ extension SQLiteStore: TemplateStore {
     }
 
     func templates(partnerID: String) throws -> [TemplateRecord] {
-        try database.query("SELECT id FROM templates WHERE partner_id = ? ORDER BY created_at, rowid", [.text(partnerID)])
-            .compactMap { $0["id"].text }
-            .compactMap { try template(id: $0, partnerID: partnerID) }
+        try templateLists.value(for: partnerID, now: clock.now()) {
+            try database.query("SELECT id FROM templates WHERE partner_id = ? ORDER BY created_at, rowid", [.text(partnerID)])
+                .compactMap { $0["id"].text }
+                .compactMap { try template(id: $0, partnerID: partnerID) }
+        }
     }
 
     func template(id: String, partnerID: String) throws -> TemplateRecord? {
@@ -57,6 +60,7 @@ extension SQLiteStore: TemplateStore {
     func apply(_ actions: [TemplateModeration.Action], to record: TemplateRecord, machine: TemplateModeration,
                content: [String: String]?, actor: String) throws {
         let now = StoredTime.text(clock.now())
+        defer { templateLists.forget(record.partnerID) }
         try database.transaction { tx in
             for action in actions {
                 switch action {
@@ -91,6 +95,7 @@ extension SQLiteStore: TemplateStore {
 
     func setDefault(partnerID: String, event: String, channel: ChannelKind, templateID: String?, actor: String) throws {
         let now = StoredTime.text(clock.now())
+        defer { templateLists.forget(partnerID) }
         try database.transaction { tx in
             let previous = try tx.query("SELECT template_id FROM template_defaults WHERE partner_id = ? AND event = ? AND channel = ?",
                                         [.text(partnerID), .text(event), .text(channel.rawValue)]).first?["template_id"].text
@@ -139,6 +144,8 @@ extension SQLiteStore: TemplateStore {
 
     func setProviderTemplateID(_ value: String?, templateID: String, actor: String) throws {
         let now = StoredTime.text(clock.now())
+        // The template's partner is not at hand; such changes are rare.
+        defer { templateLists.forgetAll() }
         try database.transaction { tx in
             try tx.query("UPDATE templates SET provider_template_id = ? WHERE id = ?", [value.map { .text($0) } ?? .null, .text(templateID)])
             try tx.query("INSERT INTO audit_log (at, actor, template_id, message) VALUES (?, ?, ?, ?)",

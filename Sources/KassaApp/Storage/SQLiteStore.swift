@@ -1,9 +1,19 @@
+import Channels
 import Foundation
 
 /// The embedded store: one SQLite file in the data folder, migrated when opened.
 final class SQLiteStore: AccountStore {
     let database: SQLiteDatabase
     let clock: any WallClock
+
+    /// How long a cached read may lag a change made by another process on the same file.
+    static let cacheLifetime: TimeInterval = 1
+    /// What every request reads and hardly anything writes (see `ReadCache`): the principal of a
+    /// token (by its hash), and by partner its link hosts, templates and sending quotas.
+    let principals = ReadCache<[UInt8], Principal?>(lifetime: cacheLifetime)
+    let linkHostLists = ReadCache<String, [String]>(lifetime: cacheLifetime)
+    let templateLists = ReadCache<String, [TemplateRecord]>(lifetime: cacheLifetime)
+    let quotaTables = ReadCache<String, [ChannelKind: Int]>(lifetime: cacheLifetime)
 
     /// Opens (creating when missing) `kassa.sqlite` in `dataDirectory` and brings its schema up to date.
     init(dataDirectory: URL, clock: any WallClock = SystemWallClock()) throws {
@@ -83,11 +93,14 @@ final class SQLiteStore: AccountStore {
     func authenticate(token: String) throws -> Principal? {
         guard TokenKind.allCases.contains(where: { token.hasPrefix($0.prefix) }), token.utf8.count < 200 else { return nil }
         let hash = Crypto.sha256(Array(token.utf8))
-        let rows = try database.query("SELECT id, kind, owner_id, hash FROM tokens WHERE hash = ? AND revoked_at IS NULL", [.blob(hash)])
-        guard let row = rows.first, let stored = row["hash"].blob, Crypto.constantTimeEqual(stored, hash),
-              let kind = row["kind"].text.flatMap(TokenKind.init(rawValue:)), let owner = row["owner_id"].text, let id = row["id"].text
-        else { return nil }
-        return Principal(kind: kind, ownerID: owner, tokenID: id)
+        // Only tokens found are kept, so that guessing does not fill the cache.
+        return try principals.value(for: hash, now: clock.now(), keep: { $0 != nil }) {
+            let rows = try database.query("SELECT id, kind, owner_id, hash FROM tokens WHERE hash = ? AND revoked_at IS NULL", [.blob(hash)])
+            guard let row = rows.first, let stored = row["hash"].blob, Crypto.constantTimeEqual(stored, hash),
+                  let kind = row["kind"].text.flatMap(TokenKind.init(rawValue:)), let owner = row["owner_id"].text, let id = row["id"].text
+            else { return nil }
+            return Principal(kind: kind, ownerID: owner, tokenID: id)
+        }
     }
 
     private static func record(_ row: SQLRow) -> TokenRecord? {
@@ -111,7 +124,8 @@ final class SQLiteStore: AccountStore {
     }
 
     func rotateToken(id: String) throws -> IssuedToken {
-        try database.transaction { tx in
+        defer { principals.forgetAll() }
+        return try database.transaction { tx in
             let old = try existingToken(id, in: tx)
             guard old.revokedAt == nil else { throw StoreError.invalid("token '\(id)' is revoked; rotate a live token") }
             try tx.query("UPDATE tokens SET revoked_at = ? WHERE id = ?", [.text(now()), .text(id)])
@@ -120,7 +134,8 @@ final class SQLiteStore: AccountStore {
     }
 
     func revokeToken(id: String) throws -> TokenRecord {
-        try database.transaction { tx in
+        defer { principals.forgetAll() }
+        return try database.transaction { tx in
             let old = try existingToken(id, in: tx)
             if old.revokedAt != nil { return old }
             let at = now()
