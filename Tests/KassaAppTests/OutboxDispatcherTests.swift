@@ -22,12 +22,13 @@ import TemplateEngine
         var sent: [OutboundMessage] { state.withLock { $0.sent } }
 
         func send(_ message: OutboundMessage) async throws(DeliveryFailure) -> SendReceipt {
-            let failure = state.withLock { s -> DeliveryFailure? in
+            // The id is taken under the lock: two sends at once must not get the same one.
+            let (failure, number) = state.withLock { s -> (DeliveryFailure?, Int) in
                 s.sent.append(message)
-                return s.script.isEmpty ? nil : s.script.removeFirst()
+                return (s.script.isEmpty ? nil : s.script.removeFirst(), s.sent.count)
             }
             if let failure { throw failure }
-            return SendReceipt(providerMessageID: "\(channel.rawValue)-\(sent.count)", status: .accepted)
+            return SendReceipt(providerMessageID: "\(channel.rawValue)-\(number)", status: .accepted)
         }
     }
 

@@ -409,7 +409,7 @@ import TemplateEngine
         let now = f.clock.now()
         let notification = try #require(try await Self.post(f, "order.paid", contacts: #"{"email": "anna@example.ru"}"#).first)
         func count(_ counters: [SendCounter]) async throws -> SendCounter? {
-            try await f.store.startAttempt(notificationID: notification, channel: .email, number: 1, at: now, counting: counters).full
+            try await f.store.startAttempt(notificationID: notification, channel: .email, number: 1, at: now, unless: nil, counting: counters).full
         }
         let a = SendCounter(kind: .partnerDaily, key: "a", period: "d:1", periodStart: now, limit: 2)
         let b = SendCounter(kind: .recipientHourly, key: "b", period: "h:1", periodStart: now.addingTimeInterval(-3 * 86400), limit: 1)
@@ -419,9 +419,20 @@ import TemplateEngine
         #expect(try f.store.sends(key: "a", period: "d:1") == 1)
         #expect(try Self.view(f, notification).attempts.count == 2)
         #expect(try await count([SendCounter(kind: .partnerDaily, key: "z", period: "d:1", periodStart: now, limit: 0)]) != nil)
+        // A suppressed address is found in the attempt's transaction, and then nothing is counted.
+        _ = try f.store.addSuppression(NewSuppression(partnerID: nil, channel: .email, address: "anna@example.ru", reason: .complaint,
+                                                      source: "test", detail: nil), now: now)
+        let query = SuppressionQuery(partnerID: f.partners[0], channel: .email, address: "anna@example.ru", transactional: true)
+        let held = try await f.store.startAttempt(notificationID: notification, channel: .email, number: 2, at: now, unless: query, counting: [a])
+        #expect(held.suppressed?.reason == .complaint)
+        #expect(held.full == nil)
+        #expect(try f.store.sends(key: "a", period: "d:1") == 1)
+        let other = SuppressionQuery(partnerID: f.partners[0], channel: .email, address: "boris@example.ru", transactional: true)
+        #expect(try await f.store.startAttempt(notificationID: notification, channel: .email, number: 3, at: now, unless: other, counting: [a]).suppressed == nil)
+        #expect(try f.store.sends(key: "a", period: "d:1") == 2)
         #expect(try f.store.pruneSendCounters(before: now.addingTimeInterval(-2 * 86400)) == 1)
         #expect(try f.store.sends(key: "b", period: "h:1") == 0)
-        #expect(try f.store.sends(key: "a", period: "d:1") == 1)
+        #expect(try f.store.sends(key: "a", period: "d:1") == 2)
     }
 
     @Test func sandboxSendsAreCountedApartFromLiveOnes() {

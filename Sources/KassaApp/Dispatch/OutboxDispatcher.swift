@@ -176,17 +176,17 @@ final class OutboxDispatcher: Sendable {
         let channels = record.sandbox ? sandbox : live
         let message = record.messages.first(where: { $0.channel == channel })
         let adapter = channels.adapters[channel]
-        // What the dispatcher decides before any provider: a suppressed address, quiet hours, or the
-        // send counted against the partner's quota and the recipient's caps (with the attempt, in
-        // one transaction).
-        var suppressed: SuppressionEntry?
+        // What the dispatcher decides before any provider: quiet hours (a non-transactional message
+        // waits for their end), then, in the transaction that records the attempt, the suppression
+        // list and the partner's quota and the recipient's caps, which are counted only for a send
+        // that is not held.
+        var suppression: SuppressionQuery?
         var quietUntil: Date?
         var counters: [SendCounter] = []
         let address = message.map { SuppressionEntry.normalize($0.recipient, channel: channel) ?? $0.recipient } ?? ""
         if message != nil, adapter != nil {
-            if let entry = try store.suppression(partnerID: record.partnerID, channel: channel, address: address, transactional: record.transactional) {
-                suppressed = entry
-            } else if !record.transactional, let until = policy.heldUntil(now, channel: channel) {
+            suppression = SuppressionQuery(partnerID: record.partnerID, channel: channel, address: address, transactional: record.transactional)
+            if !record.transactional, let until = policy.heldUntil(now, channel: channel) {
                 quietUntil = until
             } else {
                 let partnerDaily = try store.partnerQuotas(partnerID: record.partnerID)[channel] ?? policy.partnerDaily[channel]
@@ -194,9 +194,10 @@ final class OutboxDispatcher: Sendable {
                                            partnerDaily: partnerDaily, now: now)
             }
         }
-        let (attemptID, full) = try await store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now, counting: counters)
-        var outcome = DispatchOutcome(cascade: record.cascade, nextAction: .nothing, attemptID: attemptID)
-        if let quietUntil {
+        let start = try await store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now,
+                                                 unless: suppression, counting: counters)
+        var outcome = DispatchOutcome(cascade: record.cascade, nextAction: .nothing, attemptID: start.id)
+        if let quietUntil, start.suppressed == nil {
             return deferred(outcome, action: action, until: quietUntil, channel: channel)
         }
         let started = ContinuousClock.now
@@ -207,10 +208,10 @@ final class OutboxDispatcher: Sendable {
             guard let adapter else {
                 throw DeliveryFailure(.permanent, code: "not configured", reason: "no \(channel.displayName) provider is configured")
             }
-            if let suppressed {
+            if let suppressed = start.suppressed {
                 throw Held(outcome: "suppressed", failure: DeliveryFailure(.permanent, reason: suppressed.explanation))
             }
-            if let full {
+            if let full = start.full {
                 throw Held(outcome: full.refusal.outcome, failure: DeliveryFailure(.permanent, reason: full.refusal.reason))
             }
             let built = try outbound(record, message, address: address, from: channels.emailFrom, now: now)

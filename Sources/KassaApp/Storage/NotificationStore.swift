@@ -124,11 +124,11 @@ protocol NotificationStore: Sendable {
     func dispatchRecord(id: String) throws -> DispatchRecord?
     /// The records of these notifications, read in one snapshot (those gone are left out).
     func dispatchRecords(ids: [String]) throws -> [DispatchRecord]
-    /// Records that an attempt starts, before the provider is called, and counts it on `counters`
-    /// in the same transaction: on all of them, or, when one is full, on none (and that one is
-    /// returned).
+    /// Records that an attempt starts, before the provider is called, and in the same transaction
+    /// looks the address up on the suppression list (`unless`), then, unless it is there, counts the
+    /// send on `counters`: on all of them, or, when one is full, on none (and that one is returned).
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
-                      counting counters: [SendCounter]) async throws -> (id: Int64, full: SendCounter?)
+                      unless suppression: SuppressionQuery?, counting counters: [SendCounter]) async throws -> AttemptStart
     /// Writes what a step changed; true when it queued webhook messages (a status change that
     /// a partner's endpoint listens to).
     @discardableResult
@@ -142,4 +142,13 @@ protocol NotificationStore: Sendable {
 
     func notifications(partnerID: String, orderID: String) throws -> [NotificationView]
     func notification(id: String, partnerID: String) throws -> NotificationView?
+}
+
+/// What `startAttempt` wrote and found.
+struct AttemptStart: Sendable, Equatable {
+    let id: Int64
+    /// The entry that stops the message; nothing was counted.
+    var suppressed: SuppressionEntry? = nil
+    /// The counter that is full; nothing was counted.
+    var full: SendCounter? = nil
 }

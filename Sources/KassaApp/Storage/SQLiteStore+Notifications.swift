@@ -137,12 +137,14 @@ extension SQLiteStore: NotificationStore {
     }
 
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
-                      counting counters: [SendCounter]) async throws -> (id: Int64, full: SendCounter?) {
+                      unless suppression: SuppressionQuery?, counting counters: [SendCounter]) async throws -> AttemptStart {
         try await database.write { tx in
-            let full = try Self.count(counters, in: tx)
+            // On the writing connection, whose pages are at hand, rather than in a read of its own.
+            let suppressed = try suppression.flatMap { try Self.suppression($0, read: tx.query) }
+            let full = suppressed == nil ? try Self.count(counters, in: tx) : nil
             let rows = try tx.query("INSERT INTO notification_attempts (notification_id, channel, number, started_at, outcome) VALUES (?, ?, ?, ?, 'sending') RETURNING id",
                                     [.text(notificationID), .text(channel.rawValue), .integer(Int64(number)), .text(StoredTime.text(at))])
-            return (rows.first?["id"].integer ?? 0, full)
+            return AttemptStart(id: rows.first?["id"].integer ?? 0, suppressed: suppressed, full: full)
         }
     }
 

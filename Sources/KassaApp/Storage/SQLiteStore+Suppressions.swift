@@ -33,13 +33,19 @@ extension SQLiteStore: SuppressionStore {
         }
     }
 
-    func suppression(partnerID: String, channel: ChannelKind, address: String, transactional: Bool) throws -> SuppressionEntry? {
+    func suppression(_ query: SuppressionQuery) throws -> SuppressionEntry? {
+        try Self.suppression(query, read: database.query)
+    }
+
+    /// Reads with `read`: the store's reading connection, or a transaction's.
+    static func suppression(_ query: SuppressionQuery, read: (String, [SQLValue]) throws -> [SQLRow]) throws -> SuppressionEntry? {
         // The global entries first: they say the most about the address.
-        try database.query("""
-            SELECT \(Self.suppressionColumns) FROM suppressions
+        try read("""
+            SELECT \(suppressionColumns) FROM suppressions
             WHERE channel = ? AND address = ? AND (partner_id IS NULL OR partner_id = ?) AND (scope = 'all' OR ? = 0)
             ORDER BY partner_id IS NOT NULL, created_at LIMIT 1
-            """, [.text(channel.rawValue), .text(address), .text(partnerID), .integer(transactional ? 1 : 0)]).first.flatMap(Self.suppression)
+            """, [.text(query.channel.rawValue), .text(query.address), .text(query.partnerID), .integer(query.transactional ? 1 : 0)])
+            .first.flatMap(suppression)
     }
 
     func suppressions(_ filter: SuppressionFilter) throws -> [SuppressionEntry] {

@@ -12,14 +12,23 @@ struct SuppressionFilter: Sendable, Equatable {
     var limit = 500
 }
 
+/// Which suppression entry would stop a message of `partnerID` to `address` on `channel`: a global
+/// one or the partner's own, with a scope that covers the message.
+struct SuppressionQuery: Sendable, Equatable {
+    let partnerID: String
+    let channel: ChannelKind
+    /// Normalised.
+    let address: String
+    let transactional: Bool
+}
+
 /// The suppression list, partners' daily quotas and the send counters that enforce quotas and caps.
 protocol SuppressionStore: Sendable {
     /// Adds `entry` unless the same partner, channel, address and reason are already there; returns
     /// the stored entry and whether it is new.
     func addSuppression(_ entry: NewSuppression, now: Date) throws -> (entry: SuppressionEntry, created: Bool)
-    /// The entry that stops a message of `partnerID` to `address` on `channel`, if any: a global one
-    /// or the partner's own, with a scope that covers the message.
-    func suppression(partnerID: String, channel: ChannelKind, address: String, transactional: Bool) throws -> SuppressionEntry?
+    /// The entry that stops such a message, if any.
+    func suppression(_ query: SuppressionQuery) throws -> SuppressionEntry?
     /// Entries newest first.
     func suppressions(_ filter: SuppressionFilter) throws -> [SuppressionEntry]
     func suppression(id: String) throws -> SuppressionEntry?
