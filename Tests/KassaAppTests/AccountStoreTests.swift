@@ -237,8 +237,11 @@ import TemplateEngine
         #expect(ids.allSatisfy { $0.hasPrefix("ntf_") && $0.utf8.count == 4 + 24 })
         // 1,795,000,000,000 ms is 0x1a1ee565e00.
         #expect(ids[0].hasPrefix("ntf_01a1ee565e00"))
-        let sameMillisecond = try (0..<50).map { _ in try SQLiteStore.newID("ntf", at: start) }
-        #expect(Set(sameMillisecond).count == 50)
+        // Past a refill of the pool of random bits too, the random parts differ and are lowercase hex.
+        let sameMillisecond = try (0..<1_500).map { _ in try SQLiteStore.newID("ntf", at: start) }
+        #expect(Set(sameMillisecond).count == 1_500)
+        #expect(Set(sameMillisecond.map { $0.dropFirst(16) }).count == 1_500)
+        #expect(sameMillisecond.allSatisfy { $0.dropFirst(4).allSatisfy { "0123456789abcdef".contains($0) } })
     }
 }
 

@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// A cryptographic operation that could not be carried out, with a message saying why.
 struct CryptoError: Error, CustomStringConvertible {
@@ -60,6 +61,23 @@ enum Crypto {
         }
         return bytes
     }
+
+    /// 64 random bits for an identifier, from a pool that OpenSSL's generator fills 4 KB at a time:
+    /// a call of its own per identifier, with its locks and fork check, cost more than the rest of
+    /// making one. Not for secrets, which take `randomBytes`.
+    static func identifierBits() throws(CryptoError) -> UInt64 {
+        try identifierPool.withLock { pool throws(CryptoError) -> UInt64 in
+            if pool.next == pool.words.count {
+                let status = pool.words.withUnsafeMutableBytes { RAND_bytes($0.baseAddress, Int32($0.count)) }
+                guard status == 1 else { throw CryptoError(description: "OpenSSL's random generator failed to produce an identifier's bits.") }
+                pool.next = 0
+            }
+            defer { pool.next += 1 }
+            return pool.words[pool.next]
+        }
+    }
+
+    private static let identifierPool = Mutex<(words: [UInt64], next: Int)>((Array(repeating: 0, count: 512), 512))
 
     /// Tells whether `a` and `b` are equal, taking time that depends on their lengths but not their contents.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -16,9 +16,19 @@ enum SQLValue: Sendable, Equatable {
 
 /// One result row: its values by column name.
 struct SQLRow: Sendable {
-    let columns: [String: SQLValue]
+    /// The statement's column names, shared by its rows, and this row's values in the same order.
+    let names: [String]
+    let values: [SQLValue]
 
-    subscript(_ name: String) -> SQLValue { columns[name] ?? .null }
+    /// The value of the column `name`; null when the statement has none. A statement has a few
+    /// columns, so a look along them costs less than a dictionary made for each row.
+    subscript(_ name: String) -> SQLValue {
+        for (index, column) in names.enumerated() where column == name { return values[index] }
+        return .null
+    }
+
+    /// The values by column name.
+    var columns: [String: SQLValue] { Dictionary(zip(names, values), uniquingKeysWith: { first, _ in first }) }
 }
 
 /// An SQLite failure: what SQLite said, and the statement it said it about.
@@ -326,23 +336,27 @@ final class SQLiteDatabase: Sendable {
             guard rc == SQLITE_ROW else { throw error(rc, sql) }
             let names = prepared.columnNames ?? (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
             prepared.columnNames = names
-            var columns: [String: SQLValue] = Dictionary(minimumCapacity: names.count)
-            for (c, name) in zip(Int32(0)..., names) {
+            var values: [SQLValue] = []
+            values.reserveCapacity(names.count)
+            for c in 0..<Int32(names.count) {
                 switch sqlite3_column_type(statement, c) {
-                case SQLITE_INTEGER: columns[name] = .integer(sqlite3_column_int64(statement, c))
-                case SQLITE_FLOAT: columns[name] = .real(sqlite3_column_double(statement, c))
-                case SQLITE_TEXT: columns[name] = .text(String(cString: sqlite3_column_text(statement, c)))
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, c)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, c)))
+                case SQLITE_TEXT:
+                    let text = sqlite3_column_text(statement, c)
+                    let count = Int(sqlite3_column_bytes(statement, c))
+                    values.append(.text(text.map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) } ?? ""))
                 case SQLITE_BLOB:
                     let count = Int(sqlite3_column_bytes(statement, c))
                     if let bytes = sqlite3_column_blob(statement, c) {
-                        columns[name] = .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+                        values.append(.blob(Array(UnsafeRawBufferPointer(start: bytes, count: count))))
                     } else {
-                        columns[name] = .blob([])
+                        values.append(.blob([]))
                     }
-                default: columns[name] = .null
+                default: values.append(.null)
                 }
             }
-            rows.append(SQLRow(columns: columns))
+            rows.append(SQLRow(names: names, values: values))
         }
     }
 }
