@@ -306,7 +306,7 @@ final class OutboxDispatcher: Sendable {
         switch message.channel {
         case .email:
             do {
-                let domain = from.split(separator: "@").last.map(String.init) ?? "apikassa.ru"
+                let domain = from.utf8.lastIndex(of: UInt8(ascii: "@")).map { String(from[from.index(after: $0)...]) } ?? "apikassa.ru"
                 var listUnsubscribe: ListUnsubscribe?
                 if !record.transactional, let unsubscribe {
                     listUnsubscribe = unsubscribe.listUnsubscribe(for: UnsubscribeLinks.Subject(partnerID: record.partnerID, channel: .email, address: address))

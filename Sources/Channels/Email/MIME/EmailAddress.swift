@@ -33,7 +33,7 @@ public struct EmailAddress: Sendable, Equatable, CustomStringConvertible {
         func fail(_ reason: String) -> EmailError {
             .invalidAddress(field: field, address: address, reason: reason)
         }
-        guard let at = address.lastIndex(of: "@") else {
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else {
             throw fail("it has no '@'")
         }
         let local = address[..<at]
@@ -73,7 +73,13 @@ public struct EmailAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// RFC 5322 `atext`: letters, digits and ``!#$%&'*+-/=?^_`{|}~``.
     static func isAtext(_ byte: UInt8) -> Bool {
-        isLetterOrDigit(byte) || "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
+        switch byte {
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"),
+             UInt8(ascii: "~"): true
+        default: isLetterOrDigit(byte)
+        }
     }
 
     static func isLetterOrDigit(_ byte: UInt8) -> Bool {

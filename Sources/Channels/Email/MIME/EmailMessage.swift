@@ -111,20 +111,22 @@ public struct EmailMessage: Sendable, Equatable {
     /// `<id-left@id-right>` with both sides dot-atom-text (RFC 5322 `msg-id` without the obsolete forms).
     static func checkMessageID(_ value: String) throws(EmailError) {
         try EmailError.checkHeaderText(value, field: "Message-ID header")
-        guard value.hasPrefix("<"), value.hasSuffix(">"), value.count > 2 else {
+        guard value.utf8.first == UInt8(ascii: "<"), value.utf8.last == UInt8(ascii: ">"), value.utf8.count > 2 else {
             throw .invalidMessageID(value, reason: "it must be enclosed in angle brackets")
         }
         guard value.utf8.count <= 250 else {
             throw .invalidMessageID(value, reason: "it is longer than 250 characters")
         }
-        let inner = value.dropFirst().dropLast()
-        let sides = inner.split(separator: "@", omittingEmptySubsequences: false)
+        // By bytes: every message sent has its id checked.
+        let inner = value.utf8.dropFirst().dropLast()
+        let sides = inner.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
         guard sides.count == 2 else {
             throw .invalidMessageID(value, reason: "it must have exactly one '@'")
         }
+        let dot = UInt8(ascii: ".")
         for side in sides {
-            guard !side.isEmpty, !side.hasPrefix("."), !side.hasSuffix("."), !side.contains(".."),
-                  side.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || EmailAddress.isAtext($0) }) else {
+            guard !side.isEmpty, side.first != dot, side.last != dot, !zip(side, side.dropFirst()).contains(where: { $0 == dot && $1 == dot }),
+                  side.allSatisfy({ $0 == dot || EmailAddress.isAtext($0) }) else {
                 throw .invalidMessageID(value, reason: "each side of '@' must be ASCII letters, digits, dots or !#$%&'*+-/=?^_`{|}~")
             }
         }
