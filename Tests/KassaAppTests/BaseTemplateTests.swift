@@ -81,3 +81,22 @@ import TemplateEngine
         #expect(throws: BaseTemplateLibrary.LoadError.self) { try BaseTemplateLibrary(directory: dir.appendingPathComponent("nothing")) }
     }
 }
+
+@Suite struct AttributionPlacementTests {
+    @Test(arguments: [
+        ("<html><body><p>Заказ</p></body></html>", "<html><body><p>Заказ</p>X\n</body></html>"),
+        ("<BODY>а</Body><p>ещё</p></BODY>", "<BODY>а</Body><p>ещё</p>X\n</BODY>"),
+        ("<p>без тела</p>", "<p>без тела</p>\nX"),
+        ("", "\nX"),
+        ("</body", "</body\nX"),
+        ("</body>", "X\n</body>"),
+    ])
+    func theLineGoesBeforeTheLastBodyEnd(_ html: String, _ expected: String) {
+        #expect(NotificationComposer.inserting("X", beforeBodyEndOf: html) == expected)
+    }
+
+    @Test func textGetsTheFullLineAndSMSTheShortOne() {
+        #expect(NotificationComposer.withAttribution(text: "  Оплачено ✅ \n", short: false) == "Оплачено ✅\n\n" + Attribution.full)
+        #expect(NotificationComposer.withAttribution(text: "Оплачено", short: true) == "Оплачено\n" + Attribution.short)
+    }
+}

@@ -35,7 +35,7 @@ enum NotificationComposer {
         switch channel {
         case .email(let subjectTemplate, let htmlTemplate, let textTemplate):
             let subject = try subjectTemplate.render(data, options: .notification(escaping: .none))
-            if subject.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            if subject.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
                 throw CompositionError(file: subjectTemplate.name, message: "the rendered subject contains a line break; a subject must be one line")
             }
             let html = withAttribution(html: try htmlTemplate.render(data, options: .notification(escaping: .html)))
@@ -67,20 +67,33 @@ enum NotificationComposer {
     /// is none. The tag is found by bytes: Foundation's case-insensitive search costs more than the
     /// rest of composing the message.
     static func inserting(_ fragment: String, beforeBodyEndOf html: String) -> String {
-        let bytes = Array(html.utf8)
         let tag = Array("</body>".utf8)
-        var index = bytes.count - tag.count
-        while index >= 0 {
-            if bytes[index] == UInt8(ascii: "<"), (0..<tag.count).allSatisfy({ bytes[index + $0] | 0x20 == tag[$0] | 0x20 }) {
-                return String(decoding: bytes[..<index], as: UTF8.self) + fragment + "\n" + String(decoding: bytes[index...], as: UTF8.self)
+        var html = html
+        let found: Int? = html.withUTF8 { bytes in
+            var index = bytes.count - tag.count
+            while index >= 0 {
+                if bytes[index] == UInt8(ascii: "<"), (0..<tag.count).allSatisfy({ bytes[index + $0] | 0x20 == tag[$0] | 0x20 }) {
+                    return index
+                }
+                index -= 1
             }
-            index -= 1
+            return nil
         }
-        return html + "\n" + fragment
+        guard let found else { return html + "\n" + fragment }
+        // Cut at an ASCII '<', so both halves are whole text: nothing to check again.
+        let cut = html.utf8.index(html.utf8.startIndex, offsetBy: found)
+        var result = String(html[..<cut])
+        result.reserveCapacity(html.utf8.count + fragment.utf8.count + 1)
+        result += fragment
+        result += "\n"
+        result += html[cut...]
+        return result
     }
 
     static func withAttribution(text: String, short: Bool) -> String {
-        let body = text.trimmingWhitespace
-        return short ? body + "\n" + Attribution.short : body + "\n\n" + Attribution.full
+        // A String first: `Substring + String` counts the substring's characters, all of them.
+        var body = String(text.trimmingWhitespace)
+        body += short ? "\n" + Attribution.short : "\n\n" + Attribution.full
+        return body
     }
 }
