@@ -30,6 +30,28 @@ import Testing
 
     /// A SELECT reads on a connection of its own: it answers while a transaction holds the writer,
     /// and sees what was committed before that transaction, not what it has written so far.
+    /// Texts are bound from their own bytes: an empty one is text, not null, and a NUL inside stays.
+    @Test func textsAreBoundWhole() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        let row = try #require(try database.query("SELECT typeof(?) AS kind, ? AS empty, length(CAST(? AS BLOB)) AS bytes, ? AS text",
+                                                  [.text(""), .text(""), .text("а\u{0}б"), .text("а\u{0}б")]).first)
+        #expect(row["kind"].text == "text")
+        #expect(row["empty"].text == "")
+        #expect(row["bytes"].integer == 5)
+        #expect(row["text"].text == "а\u{0}б")
+        #expect(row["missing"] == .null)
+    }
+
+    /// Statements are found by the address of their text; texts made at each call come and go at
+    /// addresses others had, and each still runs as itself.
+    @Test func statementsBuiltAtEachCallRunAsThemselves() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        for i in 0..<3_000 {
+            let sql = "SELECT \(i % 700) AS n, 'padding to stay out of the small-string form' AS p"
+            #expect(try database.query(sql).first?["n"].integer == Int64(i % 700))
+        }
+    }
+
     @Test func readsDoNotWaitForTheWriter() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

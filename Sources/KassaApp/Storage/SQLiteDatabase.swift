@@ -274,6 +274,8 @@ final class SQLiteDatabase: Sendable {
     /// Prepared statements by their SQL, kept for the connection's life: most of the service's
     /// queries are a few dozen fixed texts run thousands of times. Touched only with `lock` held.
     private nonisolated(unsafe) var statements: [String: Prepared] = [:]
+    /// The same statements by the address of their text (see `statement`).
+    private nonisolated(unsafe) var statementsByAddress: [UInt: (sql: String, prepared: Prepared)] = [:]
 
     /// A prepared statement and the names of its result columns (read once, at its first row).
     private final class Prepared {
@@ -289,14 +291,31 @@ final class SQLiteDatabase: Sendable {
     /// texts built per call, of which there are none today, would not fill memory). Call with the
     /// lock held; `cached` is false for a statement the caller finalizes.
     private func statement(_ sql: String) throws(SQLiteError) -> (prepared: Prepared, cached: Bool) {
-        if let cached = statements[sql] { return (cached, true) }
+        // The statements are string literals, whose text stays at one address: found by that
+        // address, a statement needs no hash of its text. The text is compared too (at the same
+        // address both are the same string, so at once), in case another string took the address.
+        // (A short text is kept inside the string value, whose address is a temporary one.)
+        let address = sql.utf8.count < 16 ? 0 : sql.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } ?? 0
+        if address != 0, let known = statementsByAddress[address], known.sql == sql { return (known.prepared, true) }
+        if let cached = statements[sql] {
+            remember(cached, for: sql, at: address)
+            return (cached, true)
+        }
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw error(rc, sql) }
         let prepared = Prepared(statement)
         guard statements.count < 256 else { return (prepared, false) }
         statements[sql] = prepared
+        remember(prepared, for: sql, at: address)
         return (prepared, true)
+    }
+
+    /// Texts built at each call take new addresses: beyond 1,024 the addresses start afresh.
+    private func remember(_ prepared: Prepared, for sql: String, at address: UInt) {
+        guard address != 0 else { return }
+        if statementsByAddress.count >= 1_024 { statementsByAddress.removeAll(keepingCapacity: true) }
+        statementsByAddress[address] = (sql, prepared)
     }
 
     /// Runs a statement that takes no parameters and returns no rows (BEGIN, COMMIT, SAVEPOINT…)
@@ -324,7 +343,15 @@ final class SQLiteDatabase: Sendable {
             case .null: rc = sqlite3_bind_null(statement, index)
             case .integer(let v): rc = sqlite3_bind_int64(statement, index, v)
             case .real(let v): rc = sqlite3_bind_double(statement, index, v)
-            case .text(let v): rc = csqlite_bind_text(statement, index, v, Int32(v.utf8.count))
+            case .text(var v):
+                // The string's own bytes: passed as `const char *`, Swift would copy it to a C string first.
+                if v.isEmpty {
+                    rc = csqlite_bind_text(statement, index, "", 0)
+                } else {
+                    rc = v.withUTF8 { bytes in
+                        bytes.withMemoryRebound(to: CChar.self) { csqlite_bind_text(statement, index, $0.baseAddress, Int32($0.count)) }
+                    }
+                }
             case .blob(let v): rc = v.withUnsafeBytes { csqlite_bind_blob(statement, index, $0.baseAddress, Int32(v.count)) }
             }
             if rc != SQLITE_OK { throw error(rc, sql) }

@@ -3,6 +3,13 @@ import Foundation
 
 extension SQLiteStore: SuppressionStore {
     private static let suppressionColumns = "id, partner_id, channel, address, reason, scope, source, detail, created_at"
+    /// The global entries first: they say the most about the address. (Made once: the dispatcher
+    /// runs it for every send.)
+    private static let suppressionQuery = """
+        SELECT \(suppressionColumns) FROM suppressions
+        WHERE channel = ? AND address = ? AND (partner_id IS NULL OR partner_id = ?) AND (scope = 'all' OR ? = 0)
+        ORDER BY partner_id IS NOT NULL, created_at LIMIT 1
+        """
 
     private static func suppression(_ row: SQLRow) -> SuppressionEntry? {
         guard let id = row["id"].text, let channel = row["channel"].text.flatMap(ChannelKind.init(rawValue:)),
@@ -39,12 +46,7 @@ extension SQLiteStore: SuppressionStore {
 
     /// Reads with `read`: the store's reading connection, or a transaction's.
     static func suppression(_ query: SuppressionQuery, read: (String, [SQLValue]) throws -> [SQLRow]) throws -> SuppressionEntry? {
-        // The global entries first: they say the most about the address.
-        try read("""
-            SELECT \(suppressionColumns) FROM suppressions
-            WHERE channel = ? AND address = ? AND (partner_id IS NULL OR partner_id = ?) AND (scope = 'all' OR ? = 0)
-            ORDER BY partner_id IS NOT NULL, created_at LIMIT 1
-            """, [.text(query.channel.rawValue), .text(query.address), .text(query.partnerID), .integer(query.transactional ? 1 : 0)])
+        try read(suppressionQuery, [.text(query.channel.rawValue), .text(query.address), .text(query.partnerID), .integer(query.transactional ? 1 : 0)])
             .first.flatMap(suppression)
     }
 
