@@ -195,10 +195,10 @@ import TestPeers
         let failure = await #expect(throws: DeliveryFailure.self) { try await adapter.send(Self.message("n-20")) }
         #expect(failure?.kind == .rateLimited(after: .milliseconds(50)))
         #expect(failure?.providerCode == "local")
-        #expect(fake.requests.count == 20)
+        #expect(try await fake.requests(atLeast: 20).count == 20)
         time.advance(.milliseconds(50))
         _ = try await adapter.send(Self.message("n-20"))
-        #expect(fake.requests.count == 21)
+        #expect(try await fake.requests(atLeast: 21).count == 21)
     }
 
     @Test func theTokenNeverShows() async throws {

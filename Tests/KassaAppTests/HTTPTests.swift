@@ -231,6 +231,26 @@ final class LogLines: @unchecked Sendable {
         #expect(try await store.claimIdempotencyKey(IdempotentRequest(owner: "prt_2", key: "k", requestHash: [1], retention: day)) == .proceed)
     }
 
+    @Test func anAnswerStoredUnderAKeyIsKeptUntilItExpires() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))
+        let store = try SQLiteStore(dataDirectory: dir, clock: clock)
+        let day: TimeInterval = 24 * 3600
+        func answer(_ hash: [UInt8], _ body: String, key: String = "k") async throws -> IdempotencyClaim {
+            try await store.storeIdempotentAnswer(IdempotentRequest(owner: "prt_1", key: key, requestHash: hash, retention: day),
+                                                  status: 202, contentType: "application/json", body: Array(body.utf8))
+        }
+        #expect(try await answer([1], "first") == .proceed)
+        #expect(try await answer([1], "second") == .replay(status: 202, contentType: "application/json", body: Array("first".utf8)))
+        #expect(try await answer([2], "other") == .mismatch)
+        _ = try await store.claimIdempotencyKey(IdempotentRequest(owner: "prt_1", key: "running", requestHash: [1], retention: day))
+        #expect(try await answer([1], "late", key: "running") == .inFlight)
+        clock.advance(by: day)
+        #expect(try await answer([2], "after a day") == .proceed)
+        #expect(try await answer([2], "again") == .replay(status: 202, contentType: "application/json", body: Array("after a day".utf8)))
+    }
+
     @Test func keysAreBoundedAndNeedAToken() async throws {
         let (router, token, _, dir) = try fixture(ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000)))
         defer { try? FileManager.default.removeItem(at: dir) }

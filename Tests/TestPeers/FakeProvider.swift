@@ -30,6 +30,17 @@ public final class FakeProvider: Sendable {
         peer.events.filter { ($0["event"] as? String) == "request" }.map(Request.init)
     }
 
+    /// The requests received, once there are at least `count`: the fake prints each before it
+    /// answers, but its line can reach us after the answer has.
+    public func requests(atLeast count: Int) async throws -> [Request] {
+        for _ in 0..<400 {
+            let received = requests
+            if received.count >= count { return received }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return requests
+    }
+
     /// One request as the fake saw it.
     public struct Request: Sendable {
         public let method: String

@@ -87,7 +87,20 @@ extension SQLiteStore: IdempotencyStore {
     /// write) when the key already holds one or is in flight.
     static func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8], now: Date,
                                       in tx: SQLiteDatabase.Transaction) throws {
+        // One statement in the usual case, a new key: a row is written when the key is new or its
+        // row has expired, and only when none is does the row get read for what it holds.
+        let stored = try tx.query("""
+            INSERT INTO idempotency_keys (owner_id, key, request_hash, state, status, content_type, body, created_at)
+            VALUES (?, ?, ?, 'done', ?, ?, ?, ?)
+            ON CONFLICT (owner_id, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'done', status = excluded.status,
+                content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at
+            WHERE idempotency_keys.created_at <= ?
+            RETURNING 1 AS stored
+            """, [.text(request.owner), .text(request.key), .blob(request.requestHash), .integer(Int64(status)), .text(contentType),
+                  .blob(body), .text(StoredTime.text(now)), .text(StoredTime.text(now.addingTimeInterval(-request.retention)))])
+        guard stored.isEmpty else { return }
         if let held = try held(by: request, now: now, in: tx.query) { throw IdempotencyKeyTaken(claim: held) }
+        // Expired to the millisecond in which the two ways of telling differ.
         try tx.query("INSERT OR REPLACE INTO idempotency_keys (owner_id, key, request_hash, state, status, content_type, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)",
                      [.text(request.owner), .text(request.key), .blob(request.requestHash), .integer(Int64(status)), .text(contentType),
                       .blob(body), .text(StoredTime.text(now))])

@@ -40,17 +40,20 @@ extension SQLiteStore: NotificationStore {
                 guard let idempotency else { return }
                 try Self.storeIdempotentAnswer(idempotency, status: 202, contentType: "application/json", body: Array(answer.utf8), now: now, in: tx)
             }
-            if let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
-                                      [.text(event.partnerID), .text(event.id)]).first {
+            // A repeated id inserts nothing, and only then is the earlier event read.
+            let inserted = try tx.query("""
+                INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (partner_id, id) DO NOTHING RETURNING 1 AS inserted
+                """, [.text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID), .integer(event.sandbox ? 1 : 0),
+                      .blob(hash), .text(body), .text(answer), .text(at)])
+            if inserted.isEmpty, let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
+                                                        [.text(event.partnerID), .text(event.id)]).first {
                 guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
                 let earlier = row["answer"].text ?? ""
                 try storeUnderKey(earlier)
                 return (earlier, true, false)
             }
             try storeUnderKey(answer)
-            try tx.query("INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [.text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID), .integer(event.sandbox ? 1 : 0),
-                          .blob(hash), .text(body), .text(answer), .text(at)])
             var webhooksQueued = false
             for n in notifications {
                 try tx.query("INSERT INTO notifications (id, partner_id, event_id, event_type, order_id, sandbox, status, channel, cascade, next_action, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
