@@ -47,14 +47,16 @@ enum ServeCommand {
         if config.webhooksAllowLoopback {
             console.error(#"{"level":"warning","msg":"webhooks.allow_loopback is on: webhook endpoints may be on this machine and plain http; never in production"}"#)
         }
+        let log = ServiceLog { console.error($0) }
+        defer { log.stop() }
         let webhooks = WebhookDispatcher(store: store, box: try masterKey(dataDirectory: config.dataDirectory, console: console),
-                                         sender: WebhookSender(urlGuard: urlGuard), log: { console.error($0) })
+                                         sender: WebhookSender(urlGuard: urlGuard), log: { log.log($0) })
         let unsubscribe = UnsubscribeLinks(baseURL: config.effectivePublicURL, box: webhooks.box)
         if !config.effectivePublicURL.lowercased().hasPrefix("https://") {
             console.error(#"{"level":"warning","msg":"server.public_url is not https: reminders carry a visible unsubscribe link but no one-click List-Unsubscribe headers"}"#)
         }
         let dispatcher = OutboxDispatcher(store: store, live: channels, metrics: metrics, policy: config.sending, unsubscribe: unsubscribe,
-                                          log: { console.error($0) }, webhooksQueued: { webhooks.wake() })
+                                          log: { log.log($0) }, webhooksQueued: { webhooks.wake() })
         var router = KassaAPI.router(store: store, base: base, limits: .init(maxTemplateBytes: config.maxTemplateBytes), metrics: metrics,
                                      webhooks: WebhookSettings(box: webhooks.box, urlGuard: urlGuard, queued: { webhooks.wake() }),
                                      eventAccepted: { webhooksQueued in
@@ -63,8 +65,8 @@ enum ServeCommand {
                                      },
                                      channels: channels, deliveryReport: { report, channel in try await dispatcher.apply(report, on: channel) },
                                      sending: config.sending, unsubscribe: unsubscribe)
-        router.log = { console.error($0) }
-        let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { console.error($0) })
+        router.log = { log.log($0) }
+        let server = HTTPServer(router: router, maxBodyBytes: config.maxBodyBytes, log: { log.log($0) })
         let termination = TerminationSignal()
         let address: (host: String, port: Int)
         do {
@@ -77,7 +79,7 @@ enum ServeCommand {
         let dispatching = Task { await dispatcher.run() }
         let sendingWebhooks = Task { await webhooks.run() }
         await termination.wait()
-        console.error(#"{"level":"info","msg":"shutting down: no new connections, finishing requests in flight"}"#)
+        log.log(#"{"level":"info","msg":"shutting down: no new connections, finishing requests in flight"}"#)
         await server.shutdown()
         dispatching.cancel()
         dispatcher.wake()
