@@ -260,6 +260,15 @@ import TemplateEngine
         let now = Date(timeIntervalSince1970: 1_795_000_000.125)
         #expect(StoredTime.text(now) == "2026-11-18T11:06:40.125Z")
         #expect(abs(StoredTime.date(StoredTime.text(now))!.timeIntervalSince(now)) < 0.001)
+        // Read back by arithmetic, as the format style reads them.
+        for date in dates.prefix(5_000) {
+            let text = StoredTime.text(date)
+            let read = try #require(StoredTime.date(text))
+            #expect(abs(read.timeIntervalSince(try style.parse(text))) < 1e-6, "\(text)")
+        }
+        for odd in ["2026-02-30T00:00:00.000Z", "2024-02-29T12:00:00.000Z", "2100-02-29T12:00:00.000Z", "2026-11-29T24:00:00.000Z", "2026-11-29T15:04:04Z", "2026-11-29T15:04:04.123+03:00", "nonsense"] {
+            #expect(StoredTime.date(odd) == (try? style.parse(odd)), "\(odd)")
+        }
         // Outside the years the arithmetic covers, the format style writes them.
         let early = Date(timeIntervalSince1970: -86_400)
         #expect(StoredTime.text(early) == early.formatted(style))

@@ -114,7 +114,9 @@ extension SQLiteStore: SuppressionStore {
     /// database: each counter goes up only below its limit, in the statement that reads it.
     static func count(_ counters: [SendCounter], in tx: SQLiteDatabase.Transaction) throws -> SendCounter? {
         guard !counters.isEmpty else { return nil }
-        try tx.query("SAVEPOINT counting")
+        // One counter needs nothing undone: full, it was not counted. (E-mail has only the partner's.)
+        let undo = counters.count > 1
+        if undo { try tx.query("SAVEPOINT counting") }
         for counter in counters {
             // The update happens only below the limit, so a full counter returns no row and stays as it is.
             let counted = counter.limit <= 0 ? [] : try tx.query("""
@@ -123,12 +125,14 @@ extension SQLiteStore: SuppressionStore {
                 RETURNING sends
                 """, [.text(counter.key), .text(counter.period), .text(StoredTime.text(counter.periodStart)), .integer(Int64(counter.limit))])
             if counted.isEmpty {
-                try tx.query("ROLLBACK TO counting")
-                try tx.query("RELEASE counting")
+                if undo {
+                    try tx.query("ROLLBACK TO counting")
+                    try tx.query("RELEASE counting")
+                }
                 return counter
             }
         }
-        try tx.query("RELEASE counting")
+        if undo { try tx.query("RELEASE counting") }
         return nil
     }
 

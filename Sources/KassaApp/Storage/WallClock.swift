@@ -58,7 +58,35 @@ enum StoredTime {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// What `text` wrote, by arithmetic (the dispatcher reads a time with every notification);
+    /// anything else goes to the format style.
     static func date(_ text: String) -> Date? {
-        try? style.parse(text)
+        if let milliseconds = storedMilliseconds(text) { return Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+        return try? style.parse(text)
+    }
+
+    /// Milliseconds since 1970 of `YYYY-MM-DDTHH:MM:SS.mmmZ` with fields in their ranges, else nil.
+    private static func storedMilliseconds(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { b -> Int64? in
+            guard b.count == 24, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"),
+                  b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "."), b[23] == UInt8(ascii: "Z") else { return nil }
+            func number(_ offset: Int, _ width: Int) -> Int? {
+                var value = 0
+                for i in offset..<offset + width {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) else { return nil }
+                    value = value * 10 + Int(b[i] - UInt8(ascii: "0"))
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+                  let minute = number(14, 2), let second = number(17, 2), let millisecond = number(20, 3),
+                  year >= 1970, (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
+            else { return nil }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            guard day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] else { return nil }
+            let days = daysFromCivil(year: year, month: month, day: day)
+            return (Int64(days) * 86_400 + Int64(hour * 3_600 + minute * 60 + second)) * 1_000 + Int64(millisecond)
+        }
     }
 }

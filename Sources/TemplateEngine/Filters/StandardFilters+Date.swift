@@ -54,7 +54,7 @@ private func now(_ ctx: FilterContext) -> UnixInstant {
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm); days past a month's
 /// end roll into the next month, as Ruby's `Time.local` does.
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+public func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
     let y = month <= 2 ? year - 1 : year
     let era = (y >= 0 ? y : y - 399) / 400
     let yoe = y - era * 400
