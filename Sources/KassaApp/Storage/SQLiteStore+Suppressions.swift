@@ -40,11 +40,8 @@ extension SQLiteStore: SuppressionStore {
         }
     }
 
-    func suppression(_ query: SuppressionQuery) throws -> SuppressionEntry? {
-        try Self.suppression(query, read: database.query)
-    }
-
-    /// Reads with `read`: the store's reading connection, or a transaction's.
+    /// The entry that stops such a message, if any, read with `read` (the dispatcher's is the
+    /// transaction that records the attempt).
     static func suppression(_ query: SuppressionQuery, read: (String, [SQLValue]) throws -> [SQLRow]) throws -> SuppressionEntry? {
         try read(suppressionQuery, [.text(query.channel.rawValue), .text(query.address), .text(query.partnerID), .integer(query.transactional ? 1 : 0)])
             .first.flatMap(suppression)

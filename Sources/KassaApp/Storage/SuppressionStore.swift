@@ -27,8 +27,6 @@ protocol SuppressionStore: Sendable {
     /// Adds `entry` unless the same partner, channel, address and reason are already there; returns
     /// the stored entry and whether it is new.
     func addSuppression(_ entry: NewSuppression, now: Date) throws -> (entry: SuppressionEntry, created: Bool)
-    /// The entry that stops such a message, if any.
-    func suppression(_ query: SuppressionQuery) throws -> SuppressionEntry?
     /// Entries newest first.
     func suppressions(_ filter: SuppressionFilter) throws -> [SuppressionEntry]
     func suppression(id: String) throws -> SuppressionEntry?
