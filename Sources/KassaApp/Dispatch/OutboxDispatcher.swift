@@ -27,6 +27,10 @@ final class OutboxDispatcher: Sendable {
     let lease: TimeInterval
     /// Notifications handled at once.
     let batch: Int
+    /// After a pass that found fewer than `batch`, how long the loop lets new ones gather before it
+    /// claims again: a claim, its reads and its commits then serve many notifications instead of one
+    /// or two. The first notification after a quiet spell goes at once.
+    let gather: Duration
     /// This node's name, which its leases carry: stable across restarts (the host name by default),
     /// so that a node starting again takes back at once what it held when it died.
     let node: String
@@ -45,7 +49,8 @@ final class OutboxDispatcher: Sendable {
     private let depthCounted = Mutex(Date.distantPast)
 
     init(store: any NotificationStore & SuppressionStore, live: ChannelSet, sandbox: ChannelSet = .sandbox, clock: any WallClock = SystemWallClock(),
-         metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64, node: String = ProcessInfo.processInfo.hostName,
+         metrics: Metrics? = nil, lease: TimeInterval = 120, batch: Int = 64, gather: Duration = .milliseconds(20),
+         node: String = ProcessInfo.processInfo.hostName,
          policy: SendingPolicy = SendingPolicy(), unsubscribe: UnsubscribeLinks? = nil,
          random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, log: @escaping @Sendable (String) -> Void = { _ in },
          webhooksQueued: @escaping @Sendable () -> Void = {}) {
@@ -56,6 +61,7 @@ final class OutboxDispatcher: Sendable {
         self.metrics = metrics
         self.lease = lease
         self.batch = batch
+        self.gather = gather
         self.node = node
         self.policy = policy
         self.unsubscribe = unsubscribe
@@ -69,7 +75,8 @@ final class OutboxDispatcher: Sendable {
         signal.wake()
     }
 
-    /// Runs until the task is cancelled, looking at the outbox when woken and at least every `tick`.
+    /// Runs until the task is cancelled, looking at the outbox when woken and at least every `tick`,
+    /// and, while notifications keep coming, every `gather`.
     func run(tick: Duration = .milliseconds(250)) async {
         do {
             let released = try store.releaseLeases(owner: node)
@@ -83,6 +90,8 @@ final class OutboxDispatcher: Sendable {
             let handled = await runOnce()
             if handled == 0 {
                 await signal.wait(upTo: tick)
+            } else if handled < batch {
+                try? await Task.sleep(for: gather)
             }
         }
     }
