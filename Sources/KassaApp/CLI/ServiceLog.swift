@@ -12,13 +12,11 @@ final class ServiceLog: Sendable {
 
     private let state = Mutex(State())
     private let write: @Sendable (String) -> Void
-    private let interval: Duration
     private static let limit = 64 << 10
 
     /// `write` takes one or more lines joined by newlines, without the last one.
     init(interval: Duration = .milliseconds(100), write: @escaping @Sendable (String) -> Void) {
         self.write = write
-        self.interval = interval
         let thread = Thread { [self] in
             while !state.withLock({ $0.stopped }) {
                 Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)

@@ -89,6 +89,8 @@ extension SQLiteStore: IdempotencyStore {
                                       in tx: SQLiteDatabase.Transaction) throws {
         // One statement in the usual case, a new key: a row is written when the key is new or its
         // row has expired, and only when none is does the row get read for what it holds.
+        let values: [SQLValue] = [.text(request.owner), .text(request.key), .blob(request.requestHash), .integer(Int64(status)),
+                                  .text(contentType), .blob(body), .text(StoredTime.text(now))]
         let stored = try tx.query("""
             INSERT INTO idempotency_keys (owner_id, key, request_hash, state, status, content_type, body, created_at)
             VALUES (?, ?, ?, 'done', ?, ?, ?, ?)
@@ -96,13 +98,11 @@ extension SQLiteStore: IdempotencyStore {
                 content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at
             WHERE idempotency_keys.created_at <= ?
             RETURNING 1 AS stored
-            """, [.text(request.owner), .text(request.key), .blob(request.requestHash), .integer(Int64(status)), .text(contentType),
-                  .blob(body), .text(StoredTime.text(now)), .text(StoredTime.text(now.addingTimeInterval(-request.retention)))])
+            """, values + [.text(StoredTime.text(now.addingTimeInterval(-request.retention)))])
         guard stored.isEmpty else { return }
         if let held = try held(by: request, now: now, in: tx.query) { throw IdempotencyKeyTaken(claim: held) }
         // Expired to the millisecond in which the two ways of telling differ.
         try tx.query("INSERT OR REPLACE INTO idempotency_keys (owner_id, key, request_hash, state, status, content_type, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)",
-                     [.text(request.owner), .text(request.key), .blob(request.requestHash), .integer(Int64(status)), .text(contentType),
-                      .blob(body), .text(StoredTime.text(now))])
+                     values)
     }
 }

@@ -32,17 +32,9 @@ final class SQLiteStore: AccountStore {
     static func newID(_ prefix: String, at time: Date) throws -> String {
         let milliseconds = UInt64(max(0, (time.timeIntervalSince1970 * 1000).rounded()))
         let random = try Crypto.identifierBits()
-        let digits: StaticString = "0123456789abcdef"
-        let suffix = String(unsafeUninitializedCapacity: 24) { buffer in
-            digits.withUTF8Buffer { digits in
-                for i in 0..<12 {
-                    buffer[i] = digits[Int(truncatingIfNeeded: milliseconds >> (44 - 4 * i)) & 0xF]
-                    buffer[12 + i] = digits[Int(truncatingIfNeeded: random >> (44 - 4 * i)) & 0xF]
-                }
-            }
-            return 24
-        }
-        return prefix + "_" + suffix
+        let bytes = (0..<6).reversed().map { UInt8(truncatingIfNeeded: milliseconds >> (8 * $0)) }
+            + (0..<6).reversed().map { UInt8(truncatingIfNeeded: random >> (8 * $0)) }
+        return prefix + "_" + Crypto.hex(bytes)
     }
 
     /// Makes a token of `kind` for `ownerID` inside a transaction; the secret is returned, its hash stored.

@@ -83,9 +83,9 @@ enum StoredTime {
                   let minute = number(14, 2), let second = number(17, 2), let millisecond = number(20, 3),
                   year >= 1970, (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
             else { return nil }
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            guard day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] else { return nil }
+            // A day past its month's end rolls into the next month: such a date does not come back.
             let days = daysFromCivil(year: year, month: month, day: day)
+            guard civilFromDays(days) == (year, month, day) else { return nil }
             return (Int64(days) * 86_400 + Int64(hour * 3_600 + minute * 60 + second)) * 1_000 + Int64(millisecond)
         }
     }
