@@ -39,7 +39,7 @@ let package = Package(
         // The fuzz harness: `make fuzz` builds FuzzTemplates with libFuzzer; tests replay the corpus.
         .target(name: "TemplateFuzzing", dependencies: ["TemplateEngine"]),
         .executableTarget(name: "FuzzTemplates", dependencies: ["TemplateFuzzing"]),
-        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TemplateFuzzing"]),
+        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine", "TemplateFuzzing", "TestPeers"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels", "TestPeers"]),
         // Independent implementations (Python, in the .venv that `make test` prepares) that tests check ours against.
         .target(name: "TestPeers", path: "Tests/TestPeers", exclude: ["Scripts"]),

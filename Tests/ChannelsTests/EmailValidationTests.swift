@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestPeers
 @testable import Channels
 
 @Suite struct EmailValidationTests {
@@ -28,6 +29,25 @@ import Testing
         let error = #expect(throws: EmailError.self) { try EmailAddress(address) }
         #expect(error?.description.contains(reason) == true, "\(error?.description ?? "")")
         #expect(error?.field == "address")
+    }
+
+    /// The one-pass check accepts exactly what the rules accept: random strings over the bytes
+    /// that matter (dots, hyphens, '@', atext, quoting, non-ASCII) near every length limit.
+    @Test func onePassCheckAgreesWithTheRules() {
+        var random = SplitMix64(state: 0x5EED)
+        let pieces = ["a", "Z", "0", ".", "-", "@", "_", "+", "'", "\"", " ", "я", "..", "--", "x.y", "@b"]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var address = ""
+            for _ in 0..<random.below(12) { address += pieces[random.below(pieces.count)] }
+            if random.next() % 8 == 0 { address = String(repeating: "l", count: 60 + random.below(8)) + address }
+            if random.next() % 8 == 0 { address += "@" + String(repeating: "d", count: 60 + random.below(8)) }
+            let byRule = (try? EmailAddress.checkByRule(address, field: "address")) != nil
+            let onePass = address.utf8.withContiguousStorageIfAvailable(EmailAddress.isPlainlyValid)
+            #expect(onePass == byRule, "\(address)")
+            if byRule { accepted += 1 }
+        }
+        #expect(accepted > 200)
     }
 
     @Test func nonASCIIDomainAsksForPunycode() {
@@ -158,3 +178,4 @@ import Testing
         #expect(long?.description.contains("…") == true)
     }
 }
+

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestPeers
 @testable import TemplateEngine
 
 // The standard filters, called directly (no parser): first every filter case of the golden-liquid
@@ -1139,21 +1140,6 @@ private func smallStrings(_ bytes: Int) -> RenderOptions {
 }
 
 // MARK: - Robustness
-
-/// A small deterministic generator (SplitMix64), so the random cases are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 /// A random value built from pieces that exercise the filters' edges.
 private func randomValue(_ r: inout SplitMix64, depth: Int = 0) -> Value {
