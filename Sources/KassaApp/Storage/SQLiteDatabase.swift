@@ -61,7 +61,13 @@ final class SQLiteDatabase: Sendable {
         try self.init(path: path, reader: false)
     }
 
+    /// Process-wide settings, made before the first connection opens (later, SQLite refuses them).
+    private static let configured: Void = {
+        _ = csqlite_disable_memory_statistics()
+    }()
+
     private init(path: String, reader: Bool) throws {
+        Self.configured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (reader ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
