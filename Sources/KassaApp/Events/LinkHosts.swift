@@ -100,11 +100,11 @@ struct LinkHosts: Sendable {
         case .string(let text):
             guard schema?.format == "uri" || Self.looksLikeLink(text) else {
                 for link in Self.embeddedLinks(in: text) {
-                    if let found = violation(ofLink: link, path: path()) { return found }
+                    if let found = violation(ofLink: link, path: path) { return found }
                 }
                 return nil
             }
-            return violation(ofLink: text, path: path())
+            return violation(ofLink: text, path: path)
         case .array(let items):
             for (i, item) in items.enumerated() {
                 if let found = firstViolation(in: item, schema: schema?.itemSchema, path: { "\(path())[\(i)]" }) { return found }
@@ -120,20 +120,20 @@ struct LinkHosts: Sendable {
         }
     }
 
-    private func violation(ofLink text: String, path: String) -> String? {
+    private func violation(ofLink text: String, path: () -> String) -> String? {
         if let host = Self.plainHost(of: text) {
-            return allows(host) ? nil : "\(path): \(host) is not among the partner's registered link hosts"
+            return allows(host) ? nil : "\(path()): \(host) is not among the partner's registered link hosts"
         }
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
-            return "\(path): '\(text.prefix(80))' is not a URL"
+            return "\(path()): '\(text.prefix(80))' is not a URL"
         }
         guard scheme == "https" || scheme == "http" else {
-            return "\(path): links must be http or https, not \(scheme):"
+            return "\(path()): links must be http or https, not \(scheme):"
         }
-        guard let host = url.host, !host.isEmpty else { return "\(path): the link has no host" }
-        guard url.user == nil, url.password == nil else { return "\(path): the link carries a user name or password" }
+        guard let host = url.host, !host.isEmpty else { return "\(path()): the link has no host" }
+        guard url.user == nil, url.password == nil else { return "\(path()): the link carries a user name or password" }
         guard allows(host) else {
-            return "\(path): \(host) is not among the partner's registered link hosts"
+            return "\(path()): \(host) is not among the partner's registered link hosts"
         }
         return nil
     }

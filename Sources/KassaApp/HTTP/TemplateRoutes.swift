@@ -216,8 +216,14 @@ enum TemplateRoutes {
         }
     }
 
+    /// Whether the text is empty or only spaces and tabs (`CharacterSet.whitespaces`), read by
+    /// scalars rather than trimmed through Foundation: every event's fields go through it.
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+    }
+
     static func field(_ body: ValueObject, _ name: String) throws -> String {
-        guard let value = body[name]?.stringValue, !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= 200 else {
+        guard let value = body[name]?.stringValue, !isBlank(value), value.utf8.count <= 200 || value.count <= 200 else {
             throw APIError(422, "invalid_field", "'\(name)' is required: a string of 1 to 200 characters")
         }
         return value

@@ -18,8 +18,8 @@ extension StandardFilters {
             case .array(let a): return a.first ?? .nil
             case .range(let r): return .int(r.lowerBound)
             case .object(let o):
-                guard let pair = o.pairs.first else { return .nil }
-                return .array([.string(pair.key), pair.value])
+                guard let (key, value) = o.pairs.first(where: { _ in true }) else { return .nil }
+                return .array([.string(key), value])
             default: return .nil
             }
         },

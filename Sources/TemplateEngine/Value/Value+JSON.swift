@@ -46,11 +46,11 @@ extension Value {
             out.append(contentsOf: ("[" + r.map(String.init).joined(separator: ",") + "]").utf8)
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            for (i, pair) in o.pairs.enumerated() {
+            for (i, (key, value)) in o.pairs.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeJSONString(pair.key, into: &out)
+                writeJSONString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                pair.value.writeJSON(into: &out)
+                value.writeJSON(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

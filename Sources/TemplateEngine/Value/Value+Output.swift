@@ -23,7 +23,7 @@ extension Value {
         case .string(let s): return quoteRuby(s)
         case .array(let a): return "[" + a.map(\.inspect).joined(separator: ", ") + "]"
         case .object(let o):
-            return "{" + o.pairs.map { quoteRuby($0.key) + " => " + $0.value.inspect }.joined(separator: ", ") + "}"
+            return "{" + o.pairs.map { key, value in quoteRuby(key) + " => " + value.inspect }.joined(separator: ", ") + "}"
         default: return liquidString
         }
     }

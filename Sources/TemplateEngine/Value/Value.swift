@@ -142,8 +142,11 @@ public struct ValueObject: Sendable, Hashable {
         }
     }
 
-    /// The pairs in insertion order.
-    public var pairs: [(key: String, value: Value)] { Array(zip(storage.keys, storage.values)) }
+    /// The pairs in insertion order, read from the object's own storage (nothing is copied: every
+    /// object of every event is walked this way).
+    public var pairs: LazyMapSequence<Zip2Sequence<[String], [Value]>, (key: String, value: Value)> {
+        zip(storage.keys, storage.values).lazy.map { (key: $0, value: $1) }
+    }
 
     public static func == (a: ValueObject, b: ValueObject) -> Bool {
         a.storage === b.storage || (a.count == b.count && zip(a.storage.keys, a.storage.values).allSatisfy { b[$0] == $1 })
