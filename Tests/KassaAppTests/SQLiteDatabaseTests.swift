@@ -153,6 +153,27 @@ import Testing
         #expect(stored == (0..<200).filter { $0 % 7 != 0 }.map(Int64.init))
     }
 
+    /// A write alone in its transaction runs without a savepoint: when it throws, what it did is
+    /// undone all the same, and the next write goes through.
+    @Test func aLoneWriteThatFailsLeavesNothing() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = try SQLiteDatabase(path: dir.appendingPathComponent("db.sqlite").path)
+        try database.execute("CREATE TABLE items (n INTEGER PRIMARY KEY)")
+        await #expect(throws: StoreError.self) {
+            try await database.write { tx in
+                try tx.query("INSERT INTO items (n) VALUES (1)")
+                throw StoreError.duplicate("item 1")
+            }
+        }
+        let count = try await database.write { tx in
+            try tx.query("INSERT INTO items (n) VALUES (2)")
+            return try tx.query("SELECT count(*) AS c FROM items").first?["c"].integer ?? -1
+        }
+        #expect(count == 1)
+        #expect(try database.query("SELECT n FROM items").compactMap { $0["n"].integer } == [2])
+    }
+
     /// Under writes that never stop, the log is still emptied once it passes 8,000 pages, so it
     /// stays bounded however much is written.
     @Test func theLogStaysBoundedUnderSteadyWrites() throws {

@@ -210,7 +210,8 @@ final class SQLiteDatabase: Sendable {
     /// log once instead of once each.
     @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        // Resumed exactly once, by `finish`, which the writer thread calls once per write.
+        try await withUnsafeThrowingContinuation { continuation in
             let result = WriteResult<T>()
             guard let writes else {
                 continuation.resume(throwing: SQLiteError(code: SQLITE_MISUSE, message: "a reading connection does not write", sql: nil))
@@ -233,6 +234,15 @@ final class SQLiteDatabase: Sendable {
 
     /// Runs a batch of queued writes in one transaction; returns each one's error, if any.
     func commit(_ batch: [PendingWrite]) -> [(any Error)?] {
+        // A write alone needs no savepoint: when it throws, the whole transaction is rolled back.
+        if batch.count == 1 {
+            do {
+                try transaction { tx in try batch[0].body(tx) }
+                return [nil]
+            } catch {
+                return [error]
+            }
+        }
         do {
             return try transaction { tx in
                 batch.map { write -> (any Error)? in
