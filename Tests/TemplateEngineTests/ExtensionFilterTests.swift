@@ -1,4 +1,5 @@
 import Testing
+import TestPeers
 @testable import TemplateEngine
 
 private func render(_ source: String, _ data: Value = [:], options: RenderOptions = RenderOptions()) throws -> String {
@@ -38,6 +39,21 @@ private func render(_ source: String, _ data: Value = [:], options: RenderOption
     ])
     func phone(_ input: String, _ output: String) throws {
         #expect(try render("{{ p | phone }}", ["p": .string(input)]) == output)
+    }
+
+    /// ASCII numbers are read by bytes; the result is the one the rules read by characters give.
+    @Test func phoneByBytesAgreesWithPhoneByCharacters() {
+        var random = SplitMix64(state: 79991234567)
+        let pieces = ["7", "8", "9", "0", "1", "5", " ", "+", "-", "(", ")", "x", "#", "999", "1234567", "+7", "8 (", ") "]
+        var formatted = 0
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<random.below(10) { text += pieces[random.below(pieces.count)] }
+            let byBytes = formatRussianPhone(text)
+            #expect(byBytes == formatRussianPhoneByCharacters(text), "\(text)")
+            if byBytes != nil { formatted += 1 }
+        }
+        #expect(formatted > 100)
     }
 
     @Test func escapingFiltersNeverDoubleEscapeInHTML() throws {

@@ -66,6 +66,36 @@ func formatMoney(_ kopecks: Int) -> String {
 
 /// `+7 (999) 123-45-67` from `+79991234567`, `89991234567` or `9991234567`; nil when it is not a Russian number.
 func formatRussianPhone(_ text: String) -> String? {
+    // Numbers as data hold ASCII only: read by bytes. Other text is read by characters below.
+    if text.utf8.allSatisfy({ $0 < 0x80 }) {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(11)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
+            case UInt8(ascii: " "), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"): continue
+            default: return nil
+            }
+        }
+        if digits.count == 10 { digits.insert(UInt8(ascii: "7"), at: 0) }
+        guard digits.count == 11, digits[0] == UInt8(ascii: "7") || digits[0] == UInt8(ascii: "8") else { return nil }
+        var out = Array("+7 (".utf8)
+        out.reserveCapacity(18)
+        out += digits[1..<4]
+        out += ") ".utf8
+        out += digits[4..<7]
+        out.append(UInt8(ascii: "-"))
+        out += digits[7..<9]
+        out.append(UInt8(ascii: "-"))
+        out += digits[9..<11]
+        return String(decoding: out, as: UTF8.self)
+    }
+    return formatRussianPhoneByCharacters(text)
+}
+
+/// The `phone` filter's rules read by characters: a number of another script counts as an
+/// allowed character but not as a digit.
+func formatRussianPhoneByCharacters(_ text: String) -> String? {
     var digits = text.filter { $0.isASCII && $0.isNumber }
     guard text.allSatisfy({ $0.isNumber || " +-()".contains($0) }) else { return nil }
     if digits.count == 10 { digits = "7" + digits }
