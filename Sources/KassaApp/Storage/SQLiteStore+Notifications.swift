@@ -125,18 +125,21 @@ extension SQLiteStore: NotificationStore {
     }
 
     /// The messages of the notifications in `list` (a JSON array of ids), each one's in its order.
+    /// Sorted by rowid here rather than by `ORDER BY rowid`, for which SQLite copied every row,
+    /// rendered HTML and all, into a temporary B-tree.
     private static func messages(ofJSONList list: SQLValue, in tx: SQLiteDatabase.Transaction) throws -> [String: [RenderedMessage]] {
-        var messages: [String: [RenderedMessage]] = [:]
-        for m in try tx.query("SELECT notification_id, channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to FROM notification_messages WHERE notification_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+        var messages: [String: [(rowid: Int64, message: RenderedMessage)]] = [:]
+        for m in try tx.query("SELECT rowid, notification_id, channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to FROM notification_messages WHERE notification_id IN (SELECT value FROM json_each(?))",
                               [list]) {
             guard let id = m["notification_id"].text, let channel = m["channel"].text.flatMap(ChannelKind.init(rawValue:)) else { continue }
-            messages[id, default: []].append(RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
-                                                             subject: m["subject"].text, html: m["html"].text, text: m["text"].text ?? "",
-                                                             providerTemplateID: m["provider_template_id"].text,
-                                                             providerTemplateValues: strings(m["provider_template_values"].text),
-                                                             senderName: m["sender_name"].text, replyTo: m["reply_to"].text))
+            let message = RenderedMessage(channel: channel, recipient: m["recipient"].text ?? "", template: m["template"].text ?? "",
+                                          subject: m["subject"].text, html: m["html"].text, text: m["text"].text ?? "",
+                                          providerTemplateID: m["provider_template_id"].text,
+                                          providerTemplateValues: strings(m["provider_template_values"].text),
+                                          senderName: m["sender_name"].text, replyTo: m["reply_to"].text)
+            messages[id, default: []].append((m["rowid"].integer ?? 0, message))
         }
-        return messages
+        return messages.mapValues { $0.sorted { $0.rowid < $1.rowid }.map(\.message) }
     }
 
     func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
