@@ -5,12 +5,16 @@
 #     from a partner's sandbox token, while the dispatcher sends them through the simulated providers;
 #  2. event to message accepted by an SMTP server (Postfix's smtp-sink): live events from an operator
 #     at a fixed 200 per second, the service's own histogram kassa_event_to_send_seconds.
-# Usage: Benchmarks/events-throughput.sh [seconds] [connections]     (defaults 10 and 8)
+#  With a rate, step 1 sends that many events a second instead of as many as it can: the service's
+#  CPU per event at a fixed load varies less between runs than a closed loop's throughput does, so
+#  a change is judged by it.
+# Usage: Benchmarks/events-throughput.sh [seconds] [connections] [rate]    (defaults 10, 8, none)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 seconds="${1:-10}"
 connections="${2:-8}"
+rate="${3:-}"
 if ! command -v smtp-sink >/dev/null; then
     echo "events-throughput: installing postfix for smtp-sink" >&2
     sudo_="$( [ "$(id -u)" = 0 ] || echo sudo )"
@@ -62,10 +66,11 @@ drain() {
 }
 accepted_total() { curl -sf "$base/metrics" | awk '/^kassa_http_requests_total.*POST.*\/v1\/events.*202/ {s += $2} END {print s + 0}'; }
 
-echo "1. events accepted per second (sandbox token, closed loop, $connections connections, $seconds s)"
+load="closed loop"; [[ -n "$rate" ]] && load="$rate a second"
+echo "1. events accepted per second (sandbox token, $load, $connections connections, $seconds s)"
 ticks_before="$(cpu_ticks)"; events_before="$(accepted_total)"
 "$loadgen" --url "$base/v1/events" --method POST --header "Authorization: Bearer $sandbox" --header "Idempotency-Key: k-{n}" \
-    --body "$(event sb "")" --connections "$connections" --seconds "$seconds" ${JSON:+--json}
+    --body "$(event sb "")" --connections "$connections" --seconds "$seconds" ${rate:+--rate "$rate"} ${JSON:+--json}
 drain
 ticks_after="$(cpu_ticks)"; events_after="$(accepted_total)"
 python3 -c 'import sys, os
