@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestPeers
 @testable import TemplateEngine
 
 @Suite struct ValueTests {
@@ -53,6 +54,24 @@ import Testing
             #expect(error.line == line)
             #expect(error.column == column)
         }
+    }
+
+    /// The parser's own UTF-8 check accepts exactly what the standard library's does: random
+    /// bytes around every boundary (overlong forms, surrogates, past U+10FFFF, cut sequences).
+    @Test func utf8CheckAgreesWithTheStandardLibrary() throws {
+        var random = SplitMix64(state: 0xC0FFEE)
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC,
+                                    0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF, 0xD0, 0xB0, 0x82]
+        var valid = 0
+        for _ in 0..<50_000 {
+            let bytes = (0..<random.below(7)).map { _ in interesting[random.below(interesting.count)] }
+            let ours = bytes.withUnsafeBufferPointer(JSONParser.isValidUTF8)
+            #expect(ours == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+            if ours { valid += 1 }
+        }
+        #expect(valid > 1_000)
+        #expect(throws: JSONError.self) { try Value(jsonBytes: Array("[\"a".utf8) + [0xED, 0xA0, 0x80] + Array("\"]".utf8)) }
+        #expect(try Value(jsonBytes: Array("[\"Анна\"]".utf8)) == .array([.string("Анна")]))
     }
 
     @Test func deepJSONIsRefused() {
