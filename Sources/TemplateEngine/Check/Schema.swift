@@ -15,7 +15,11 @@ public struct Schema: Sendable, Equatable {
     public var format: String?
     public var description: String?
     /// An object's properties, in declaration order.
-    public var properties: [(name: String, schema: Schema)]
+    public var properties: [(name: String, schema: Schema)] {
+        didSet { propertyNames = properties.map(\.name) }
+    }
+    /// The properties' names alone, searched by `property(_:)` without copying a pair each.
+    private var propertyNames: [String]
     public var required: Set<String>
     /// An array's element schema.
     public var items: [Schema]
@@ -27,6 +31,7 @@ public struct Schema: Sendable, Equatable {
         self.format = format
         self.description = description
         self.properties = properties
+        self.propertyNames = properties.map(\.name)
         self.required = required
         self.items = items.map { [$0] } ?? []
     }
@@ -34,7 +39,11 @@ public struct Schema: Sendable, Equatable {
     /// The schema of an array's elements, if declared.
     public var itemSchema: Schema? { items.first }
 
-    public func property(_ name: String) -> Schema? { properties.first { $0.name == name }?.schema }
+    /// Found by name alone, so that only the schema found is copied, not every (name, schema) pair
+    /// passed on the way: each key of each event's data is looked up here.
+    public func property(_ name: String) -> Schema? {
+        propertyNames.firstIndex(of: name).map { properties[$0].schema }
+    }
 
     public static func == (a: Schema, b: Schema) -> Bool {
         a.kind == b.kind && a.nullable == b.nullable && a.format == b.format && a.description == b.description
