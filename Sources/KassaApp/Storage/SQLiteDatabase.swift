@@ -210,8 +210,7 @@ final class SQLiteDatabase: Sendable {
     /// log once instead of once each.
     @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
-        // Resumed exactly once, by `finish`, which the writer thread calls once per write.
-        try await withUnsafeThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             let result = WriteResult<T>()
             guard let writes else {
                 continuation.resume(throwing: SQLiteError(code: SQLITE_MISUSE, message: "a reading connection does not write", sql: nil))

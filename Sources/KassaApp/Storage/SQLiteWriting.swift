@@ -226,8 +226,13 @@ final class WriteQueue: Sendable {
             state.writes.append(write)
             state.database = database
         }
-        if !thread.wake() {
-            pending.withLock { state in state.writes.removeAll { $0 === write } }
+        // The writer, stopping, may have taken the write already and finished it: only whoever
+        // takes it out of the queue finishes it.
+        if !thread.wake(), pending.withLock({ state -> Bool in
+            guard let index = state.writes.firstIndex(where: { $0 === write }) else { return false }
+            state.writes.remove(at: index)
+            return true
+        }) {
             write.finish(Self.closed)
         }
     }
