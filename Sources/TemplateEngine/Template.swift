@@ -45,11 +45,35 @@ public struct Template: Sendable {
 
 /// The length of the longest valid UTF-8 prefix.
 func validUTF8Prefix(_ bytes: [UInt8]) -> Int {
+    bytes.withUnsafeBufferPointer(validUTF8Prefix)
+}
+
+/// The length of the longest valid UTF-8 prefix, by RFC 3629: no overlong forms, no surrogates,
+/// nothing above U+10FFFF. (Read here rather than by `String(validating:as:)`, which is generic and
+/// not specialized for us: the JSON parser checks every string of every request body with it.)
+func validUTF8Prefix(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     var i = 0
-    while i < bytes.count {
-        let length = utf8Length(bytes[i])
-        if bytes[i] >= 0x80 && bytes[i] < 0xC2 || bytes[i] > 0xF4 { return i }
-        guard i + length <= bytes.count, String(validating: bytes[i..<i + length], as: UTF8.self) != nil else { return i }
+    let n = bytes.count
+    while i < n {
+        let lead = bytes[i]
+        if lead < 0x80 {
+            i += 1
+            continue
+        }
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return i
+        }
+        guard n - i >= length, (low...high).contains(bytes[i + 1]) else { return i }
+        for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
         i += length
     }
     return i

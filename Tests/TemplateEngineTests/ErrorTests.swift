@@ -39,6 +39,15 @@ private func compileError(_ source: String) -> TemplateError? {
             """)
     }
 
+    /// A surrogate encoded in UTF-8 is refused at its first byte, and what comes before is kept.
+    @Test func invalidUTF8IsRefusedAtItsFirstByte() {
+        let bytes = Array("Привет".utf8) + [0xED, 0xA0, 0x80] + Array("!".utf8)
+        let error = #expect(throws: TemplateError.self) { try Template(bytes: bytes) }
+        #expect(error?.message == "the template is not valid UTF-8 (byte 13)")
+        let stray = #expect(throws: TemplateError.self) { try Template(bytes: [0x7B, 0x7B, 0xFF, 0x7D, 0x7D]) }
+        #expect(stray?.message == "the template is not valid UTF-8 (byte 3)")
+    }
+
     @Test func renderErrorsNameThePartial() throws {
         let library = InMemoryTemplateLibrary(["footer": "ok\n{% if 1 > 'a' %}{% endif %}"])
         let template = try Template(source: "{% include 'footer' %}", name: "main", library: library)
@@ -58,7 +67,4 @@ private func compileError(_ source: String) -> TemplateError? {
         #expect(error.kind == .compile)
     }
 
-    @Test func invalidUTF8IsRefused() {
-        #expect(throws: TemplateError.self) { try Template(bytes: [0x7B, 0x7B, 0xFF, 0x7D, 0x7D]) }
-    }
 }

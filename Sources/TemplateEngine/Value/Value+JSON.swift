@@ -100,43 +100,13 @@ public struct JSONError: Error, Sendable, CustomStringConvertible {
 }
 
 struct JSONParser {
-    /// The bytes as a string, or nil when they are not UTF-8: checked here and then decoded, since
-    /// the standard library's `String(validating:as:)` is generic and not specialized for us, and
-    /// every string of every request body goes through this.
+    /// The bytes as a string, or nil when they are not UTF-8: checked by `validUTF8Prefix` and
+    /// then decoded; every string of every request body goes through this.
     static func string(validatingUTF8 bytes: [UInt8], _ range: Range<Int>) -> String? {
         bytes.withUnsafeBufferPointer { all in
             let slice = UnsafeBufferPointer(rebasing: all[range])
-            return isValidUTF8(slice) ? String(decoding: slice, as: UTF8.self) : nil
+            return validUTF8Prefix(slice) == slice.count ? String(decoding: slice, as: UTF8.self) : nil
         }
-    }
-
-    /// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
-    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let lead = bytes[i]
-            if lead < 0x80 {
-                i += 1
-                continue
-            }
-            let length: Int
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return false
-            }
-            guard n - i >= length, (low...high).contains(bytes[i + 1]) else { return false }
-            for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return false }
-            i += length
-        }
-        return true
     }
 
     let bytes: [UInt8]
