@@ -131,6 +131,107 @@ import TemplateEngine
         #expect(body.contains("АПИЕГРН/АПИКАССА"))
     }
 
+    /// An adapter that refuses some recipients for good and accepts the others.
+    final class RefusingAdapter: ChannelAdapter {
+        let channel: ChannelKind
+        let refused: Set<String>
+        private let sent = Mutex<[String]>([])
+
+        init(_ channel: ChannelKind, refusing refused: Set<String>) {
+            self.channel = channel
+            self.refused = refused
+        }
+
+        var recipients: [String] { sent.withLock { $0 } }
+
+        func send(_ message: OutboundMessage) async throws(DeliveryFailure) -> SendReceipt {
+            guard case .text(let recipient, _) = message.content else { throw DeliveryFailure(.permanent, reason: "not a text") }
+            sent.withLock { $0.append(recipient) }
+            if refused.contains(recipient) { throw DeliveryFailure(.permanent, code: "refused", reason: "refused") }
+            return SendReceipt(providerMessageID: "\(channel.rawValue)-\(recipient)", status: .accepted)
+        }
+    }
+
+    /// A claim's notifications are carried out together (their attempts recorded in one write,
+    /// their outcomes in as few as finish together), and each one's fall-back follows in the next
+    /// round: every history comes out as if each had been sent alone.
+    @Test func aClaimOfManyIsCarriedOutTogetherWithEachFallBack() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let viber = RefusingAdapter(.viber, refusing: ["79990000001", "79990000003"])
+        let sms = RefusingAdapter(.sms, refusing: ["79990000003"])
+        let email = ScriptedAdapter(.email)
+        let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.viber: viber, .sms: sms, .email: email]), clock: f.clock)
+        var ids: [String] = []
+        for (n, contacts) in [#"{"phone": "+79990000001", "viber": "+79990000001"}"#, #"{"phone": "+79990000002", "viber": "+79990000002"}"#,
+                              #"{"email": "anna@example.ru"}"#, #"{"vk": "42", "phone": "+79990000004"}"#,
+                              #"{"phone": "+79990000003", "viber": "+79990000003"}"#].enumerated() {
+            ids.append(try #require(try await post(f, id: "m\(n)", contacts: contacts).first))
+        }
+        #expect(await dispatcher.runOnce() == 5)
+        let histories = try ids.map { id in try view(f, id).attempts.map { "\($0.channel.rawValue):\($0.outcome)" } }
+        #expect(histories == [["viber:failed", "sms:accepted"], ["viber:accepted"], ["email:accepted"], ["vk:failed", "sms:accepted"],
+                              ["viber:failed", "sms:failed"]])
+        #expect(try ids.map { try view(f, $0).status } == ["accepted", "awaiting_delivery", "accepted", "accepted", "failed"])
+        #expect(Set(sms.recipients) == ["79990000001", "79990000004", "79990000003"])
+        #expect(email.sent.count == 1)
+        // Only the one waiting for Viber's report stays in the outbox.
+        #expect(try f.store.outboxDepth() == 1)
+    }
+
+    /// A step whose write fails (here its notification is gone, so the attempt's row breaks a
+    /// foreign key) fails alone: the others of its write are written one by one, and the failure is
+    /// logged.
+    @Test func aStepThatCannotBeWrittenHoldsUpNoOther() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let email = ScriptedAdapter(.email)
+        let lines = Mutex<[String]>([])
+        let dispatcher = OutboxDispatcher(store: f.store, live: ChannelSet(adapters: [.email: email]), clock: f.clock,
+                                          log: { line in lines.withLock { $0.append(line) } })
+        let ids = try await post(f, id: "w1", contacts: #"{"email": "anna@example.ru"}"#) + post(f, id: "w2", contacts: #"{"email": "oleg@example.ru"}"#)
+        let records = try f.store.dispatchRecords(ids: ids)
+        let gone = DispatchRecord(id: "ntf_gone", partnerID: f.partnerID, eventType: records[0].eventType, sandbox: false, createdAt: records[0].createdAt,
+                                  cascade: records[0].cascade, nextAction: records[0].nextAction, messages: records[0].messages)
+        await dispatcher.carryOut([records[0], gone, records[1]])
+        #expect(try ids.map { try view(f, $0).attempts.map(\.outcome) } == [["accepted"], ["accepted"]])
+        #expect(email.sent.count == 2)
+        #expect(try f.store.outboxDepth() == 0)
+        let logged = lines.withLock { $0 }
+        #expect(logged.count == 1 && logged.allSatisfy { $0.contains("ntf_gone") && $0.contains("a notification step failed") })
+    }
+
+    /// The messages the dispatcher takes from memory, just after the event was accepted, are the
+    /// ones stored: a second store on the same file (with nothing in memory) reads the same, and
+    /// so does the first once it has handed them over.
+    @Test func messagesKeptInMemoryAreTheOnesStored() async throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let ids = try await post(f, id: "k1", contacts: #"{"email": "anna@example.ru", "phone": "+79991234567", "viber": "+79991234567"}"#)
+            + post(f, id: "k2", contacts: #"{"email": "oleg@example.ru"}"#)
+        let other = try SQLiteStore(dataDirectory: f.dir, clock: f.clock)
+        let fromDisk = try other.dispatchRecords(ids: ids).map(\.messages)
+        #expect(fromDisk.map { $0.map(\.channel) } == [[.email], [.viber, .sms], [.email]])
+        #expect(try f.store.dispatchRecords(ids: ids).map(\.messages) == fromDisk)
+        #expect(try f.store.dispatchRecords(ids: ids).map(\.messages) == fromDisk)
+    }
+
+    @Test func recentMessagesKeepTheNewestUpToTheirLimit() throws {
+        let recent = RecentMessages(limit: 4)
+        func planned(_ id: String) -> PlannedNotification {
+            PlannedNotification(id: id, messages: [RenderedMessage(channel: .sms, recipient: id, template: "base", subject: nil, html: nil, text: id,
+                                                                   providerTemplateID: nil)],
+                                cascade: CascadeState(policy: CascadePolicy([])), firstAction: .nothing)
+        }
+        recent.keep(["a", "b", "c", "d", "e"].map(planned))
+        // Past half the limit the older half goes: "a" and "b" are gone, the newest three are kept.
+        #expect(recent.take(["a", "b", "c", "d", "e"]).keys.sorted() == ["c", "d", "e"])
+        #expect(recent.take(["c"]).isEmpty)
+        recent.keep(["f", "g"].map(planned))
+        recent.forget([planned("f")])
+        #expect(recent.take(["f", "g"]).mapValues { $0.map(\.text) } == ["g": ["g"]])
+    }
+
     @Test func aChannelWithoutAProviderIsPassedOverAndTheLastFailureGivesUp() async throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.dir) }

@@ -5,7 +5,8 @@ import TemplateEngine
 
 /// Sends what the outbox holds: leases the notifications whose time has come, carries out each
 /// one's next cascade action through the channel adapters, and writes what happened and when to
-/// look again, in one transaction per step.
+/// look again. The steps of a claim share their writes (see `carryOut`); each step's changes are
+/// written whole or not at all.
 ///
 /// A crash at any point loses nothing: an accepted event's notifications are in the outbox before
 /// the producer's answer, and a lease left by a dead process expires, so the step runs again. What
@@ -121,74 +122,201 @@ final class OutboxDispatcher: Sendable {
             log(Self.line("error", "the claimed notifications could not be read; they come back when their leases end", ["error": "\(error)"]))
             return 0
         }
-        await withTaskGroup(of: Void.self) { group in
-            for record in records {
-                group.addTask { await self.step(record) }
-            }
-        }
+        await carryOut(records)
         return ids.count
     }
 
-    /// Carries out one notification's due action, and any fall-back that follows at once.
-    func step(_ record: DispatchRecord) async {
-        var record = record
-        let id = record.id
-        do {
-            var action = record.nextAction
-            while true {
-                let now = clock.now()
-                var outcome = DispatchOutcome(cascade: record.cascade, nextAction: action)
-                switch action {
-                case .send(let channel, let attempt), .retry(let channel, let attempt, _):
-                    outcome = try await send(&record, channel: channel, attempt: attempt, action: action, now: now)
-                case .awaitConfirmation(let channel, let until):
-                    if now >= until, !record.transactional, let next = Self.channel(after: channel, in: record.cascade),
-                       let end = policy.heldUntil(now, channel: next) {
-                        // The next channel would wait out quiet hours anyway: keep waiting for this one's
-                        // report until they end, so that a late Viber report still counts and no SMS follows.
-                        outcome.due = .at(end)
-                    } else {
-                        let next = record.cascade.timerFired(now: now)
-                        outcome = DispatchOutcome(cascade: record.cascade, nextAction: next == .nothing ? action : next)
-                    }
-                case .done, .giveUp, .nothing:
-                    break
-                }
-                let finishedAt = clock.now()
-                if outcome.due == .unchanged {
-                    outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: finishedAt)
-                }
-                if try await store.finishStep(notificationID: id, outcome, now: finishedAt) { webhooksQueued() }
-                record.cascade = outcome.cascade
-                record.nextAction = outcome.nextAction
-                if case .done(let channel, let status) = outcome.nextAction {
-                    metrics?.recordNotification(channel: channel.rawValue, status: status.rawValue)
-                } else if case .giveUp = outcome.nextAction {
-                    metrics?.recordNotification(channel: record.cascade.channel?.rawValue ?? "none", status: "failed")
-                }
-                // A fall-back to the next channel is sent now, under the same lease.
-                guard case .send = outcome.nextAction, outcome.nextAction != action else { return }
-                action = outcome.nextAction
-            }
-        } catch {
-            log(Self.line("error", "a notification step failed; it comes back when its lease ends", ["notification": id, "error": "\(error)"]))
+    /// A notification's step under way: its record, the action it carries out, and what came of it.
+    private struct Step: Sendable {
+        var record: DispatchRecord
+        let action: CascadeAction
+        var outcome: DispatchOutcome
+        /// When it was carried out.
+        var at: Date
+
+        init(_ record: DispatchRecord, action: CascadeAction, at: Date) {
+            self.record = record
+            self.action = action
+            outcome = DispatchOutcome(cascade: record.cascade, nextAction: action)
+            self.at = at
         }
     }
 
-    /// A send the dispatcher itself stops before the provider: the attempt's outcome and why.
+    /// A send as decided before its attempt is recorded.
+    private struct Send: Sendable {
+        var step: Step
+        let channel: ChannelKind
+        let message: RenderedMessage?
+        let adapter: (any ChannelAdapter)?
+        let address: String
+        /// Quiet hours hold the message until then, unless the address is suppressed.
+        let quietUntil: Date?
+        let attempt: AttemptRequest
+    }
+
+    /// What a round's child task hands back: a step carried out, or steps written.
+    private enum Done: Sendable {
+        case carriedOut(Step)
+        case written([Step])
+    }
+
+    /// Carries out the due actions of `records` in rounds. In a round the attempts are recorded in
+    /// one write, the sends run at once, and what came of them is written as they finish: each
+    /// write takes every step finished while the one before it was under way. A fall-back to the
+    /// next channel, due at once, is sent in the next round, under the same lease.
+    func carryOut(_ records: [DispatchRecord]) async {
+        var round = records.map { Step($0, action: $0.nextAction, at: clock.now()) }
+        while !round.isEmpty {
+            round = await carryOut(round: round)
+        }
+    }
+
+    /// One round; returns the steps of the next (the fall-backs).
+    private func carryOut(round: [Step]) async -> [Step] {
+        var carriedOut: [Step] = []
+        var sends: [Send] = []
+        for var step in round {
+            step.at = clock.now()
+            switch step.action {
+            case .send(let channel, let attempt), .retry(let channel, let attempt, _):
+                do {
+                    sends.append(try send(step, channel: channel, attempt: attempt))
+                } catch {
+                    logFailure(step, error)
+                }
+                continue
+            case .awaitConfirmation(let channel, let until):
+                let record = step.record
+                if step.at >= until, !record.transactional, let next = Self.channel(after: channel, in: record.cascade),
+                   let end = policy.heldUntil(step.at, channel: next) {
+                    // The next channel would wait out quiet hours anyway: keep waiting for this one's
+                    // report until they end, so that a late Viber report still counts and no SMS follows.
+                    step.outcome.due = .at(end)
+                } else {
+                    let next = step.record.cascade.timerFired(now: step.at)
+                    step.outcome = DispatchOutcome(cascade: step.record.cascade, nextAction: next == .nothing ? step.action : next)
+                }
+            case .done, .giveUp, .nothing:
+                break
+            }
+            carriedOut.append(step)
+        }
+        let starts = await eachWritten(sends.map(\.attempt)) { try await self.store.startAttempts($0) }
+        var next: [Step] = []
+        await withTaskGroup(of: Done.self) { group in
+            for (send, start) in zip(sends, starts) {
+                switch start {
+                case .success(let start):
+                    if let quietUntil = send.quietUntil, start.suppressed == nil {
+                        var step = send.step
+                        step.outcome = deferred(DispatchOutcome(cascade: step.record.cascade, nextAction: .nothing, attemptID: start.id),
+                                                action: step.action, until: quietUntil, channel: send.channel)
+                        carriedOut.append(step)
+                    } else {
+                        group.addTask { .carriedOut(await self.perform(send, start)) }
+                    }
+                case .failure(let error):
+                    logFailure(send.step, error)
+                }
+            }
+            var writing = false
+            while true {
+                if !writing, !carriedOut.isEmpty {
+                    let steps = carriedOut
+                    carriedOut = []
+                    writing = true
+                    group.addTask { .written(await self.finish(steps)) }
+                }
+                guard let done = await group.next() else { break }
+                switch done {
+                case .carriedOut(let step):
+                    carriedOut.append(step)
+                case .written(let steps):
+                    writing = false
+                    for step in steps {
+                        // A fall-back to the next channel is sent now, under the same lease.
+                        guard case .send = step.outcome.nextAction, step.outcome.nextAction != step.action else { continue }
+                        next.append(Step(step.record, action: step.outcome.nextAction, at: step.at))
+                    }
+                }
+            }
+        }
+        return next
+    }
+
+    /// Writes what steps changed; returns those written, their records brought up to date.
+    private func finish(_ steps: [Step]) async -> [Step] {
+        var steps = steps
+        for index in steps.indices where steps[index].outcome.due == .unchanged {
+            let outcome = steps[index].outcome
+            steps[index].outcome.due = Self.due(of: outcome.nextAction, cascade: outcome.cascade, now: steps[index].at)
+        }
+        let results = await eachWritten(steps.map { FinishedStep(notificationID: $0.record.id, outcome: $0.outcome, at: $0.at) }) { batch in
+            let queued = try await self.store.finishSteps(batch)
+            return batch.map { _ in queued }
+        }
+        var written: [Step] = []
+        var webhooks = false
+        for (var step, result) in zip(steps, results) {
+            switch result {
+            case .success(let queued):
+                webhooks = webhooks || queued
+                step.record.cascade = step.outcome.cascade
+                step.record.nextAction = step.outcome.nextAction
+                if case .done(let channel, let status) = step.outcome.nextAction {
+                    metrics?.recordNotification(channel: channel.rawValue, status: status.rawValue)
+                } else if case .giveUp = step.outcome.nextAction {
+                    metrics?.recordNotification(channel: step.record.cascade.channel?.rawValue ?? "none", status: "failed")
+                }
+                written.append(step)
+            case .failure(let error):
+                logFailure(step, error)
+            }
+        }
+        if webhooks { webhooksQueued() }
+        return written
+    }
+
+    /// Runs `write` on all of `items` at once and, when that fails, on each alone, so that one that
+    /// cannot be written holds up no other; returns what came of each.
+    private func eachWritten<Item: Sendable, Result: Sendable>(_ items: [Item], _ write: @Sendable ([Item]) async throws -> [Result]) async
+        -> [Swift.Result<Result, any Error>] {
+        guard !items.isEmpty else { return [] }
+        do {
+            return try await write(items).map { .success($0) }
+        } catch {
+            guard items.count > 1 else { return [.failure(error)] }
+        }
+        var results: [Swift.Result<Result, any Error>] = []
+        for item in items {
+            do {
+                guard let result = try await write([item]).first else { throw StoreError.invalid("nothing was written") }
+                results.append(.success(result))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
+    private func logFailure(_ step: Step, _ error: any Error) {
+        log(Self.line("error", "a notification step failed; it comes back when its lease ends", ["notification": step.record.id, "error": "\(error)"]))
+    }
+
+    /// A send held by the dispatcher itself before the provider: the attempt's outcome and why.
     private struct Held: Error {
         let outcome: String
         let failure: DeliveryFailure
     }
 
-    private func send(_ record: inout DispatchRecord, channel: ChannelKind, attempt: Int, action: CascadeAction, now: Date) async throws -> DispatchOutcome {
+    /// What the dispatcher decides before any provider: quiet hours (a non-transactional message
+    /// waits for their end), then, in the write that records the attempt, the suppression list and
+    /// the partner's quota and the recipient's caps, which are counted only for a send that is not held.
+    private func send(_ step: Step, channel: ChannelKind, attempt: Int) throws -> Send {
+        let record = step.record, now = step.at
         let channels = record.sandbox ? sandbox : live
         let message = record.messages.first(where: { $0.channel == channel })
         let adapter = channels.adapters[channel]
-        // What the dispatcher decides before any provider: quiet hours (a non-transactional message
-        // waits for their end), then, in the transaction that records the attempt, the suppression
-        // list and the partner's quota and the recipient's caps, which are counted only for a send
-        // that is not held.
         var suppression: SuppressionQuery?
         var quietUntil: Date?
         var counters: [SendCounter] = []
@@ -203,18 +331,24 @@ final class OutboxDispatcher: Sendable {
                                            partnerDaily: partnerDaily, now: now)
             }
         }
-        let start = try await store.startAttempt(notificationID: record.id, channel: channel, number: attempt, at: now,
-                                                 unless: suppression, counting: counters)
-        var outcome = DispatchOutcome(cascade: record.cascade, nextAction: .nothing, attemptID: start.id)
-        if let quietUntil, start.suppressed == nil {
-            return deferred(outcome, action: action, until: quietUntil, channel: channel)
-        }
+        return Send(step: step, channel: channel, message: message, adapter: adapter, address: address, quietUntil: quietUntil,
+                    attempt: AttemptRequest(notificationID: record.id, channel: channel, number: attempt, at: now,
+                                            suppression: suppression, counters: counters))
+    }
+
+    /// Hands the message to its provider, unless the attempt's write found it suppressed or over a
+    /// limit; the step as carried out.
+    private func perform(_ send: Send, _ start: AttemptStart) async -> Step {
+        var step = send.step
+        let channel = send.channel
+        let channels = step.record.sandbox ? sandbox : live
+        var outcome = DispatchOutcome(cascade: step.record.cascade, nextAction: .nothing, attemptID: start.id)
         let started = ContinuousClock.now
         do {
-            guard let message else {
+            guard let message = send.message else {
                 throw DeliveryFailure(.permanent, code: "no message", reason: "no \(channel.displayName) message was rendered for this notification")
             }
-            guard let adapter else {
+            guard let adapter = send.adapter else {
                 throw DeliveryFailure(.permanent, code: "not configured", reason: "no \(channel.displayName) provider is configured")
             }
             if let suppressed = start.suppressed {
@@ -223,32 +357,38 @@ final class OutboxDispatcher: Sendable {
             if let full = start.full {
                 throw Held(outcome: full.refusal.outcome, failure: DeliveryFailure(.permanent, reason: full.refusal.reason))
             }
-            let built = try outbound(record, message, address: address, from: channels.emailFrom, now: now)
+            let built = try outbound(step.record, message, address: send.address, from: channels.emailFrom, now: step.at)
             let receipt = try await adapter.send(built)
             outcome.attemptOutcome = receipt.status.rawValue
             outcome.providerMessageID = receipt.providerMessageID
-            outcome.nextAction = record.cascade.sendSucceeded(receipt, now: clock.now())
+            outcome.nextAction = step.record.cascade.sendSucceeded(receipt, now: clock.now())
             metrics?.recordSend(channel: channel.rawValue, outcome: "accepted", seconds: (ContinuousClock.now - started).seconds,
-                                sinceEvent: record.sandbox ? nil : clock.now().timeIntervalSince(record.createdAt))
+                                sinceEvent: step.record.sandbox ? nil : clock.now().timeIntervalSince(step.record.createdAt))
         } catch let held as Held {
             outcome.attemptOutcome = held.outcome
             outcome.detail = held.failure.reason
-            outcome.nextAction = record.cascade.sendFailed(held.failure, now: clock.now(), random: random())
+            outcome.nextAction = step.record.cascade.sendFailed(held.failure, now: clock.now(), random: random())
             metrics?.recordSend(channel: channel.rawValue, outcome: held.outcome, seconds: 0, sinceEvent: nil)
-        } catch let failure as DeliveryFailure {
+        } catch {
+            let failure = error as? DeliveryFailure ?? DeliveryFailure(.retryable(after: nil), reason: "\(error)")
             outcome.attemptOutcome = "failed"
             outcome.providerCode = failure.providerCode
             outcome.detail = failure.description
-            outcome.nextAction = record.cascade.sendFailed(failure, now: clock.now(), random: random())
+            outcome.nextAction = step.record.cascade.sendFailed(failure, now: clock.now(), random: random())
             metrics?.recordSend(channel: channel.rawValue, outcome: failure.isPermanent ? "permanent" : "retryable",
                                 seconds: (ContinuousClock.now - started).seconds, sinceEvent: nil)
-            if failure.recipientUnknown, failure.isPermanent, !record.sandbox,
-               let message = record.messages.first(where: { $0.channel == channel }) {
-                try suppressHardBounce(record, message, failure)
+            if failure.recipientUnknown, failure.isPermanent, !step.record.sandbox, let message = send.message {
+                do {
+                    try suppressHardBounce(step.record, message, failure)
+                } catch {
+                    log(Self.line("error", "a hard bounce could not be put on the suppression list", ["notification": step.record.id, "error": "\(error)"]))
+                }
             }
         }
-        outcome.cascade = record.cascade
-        return outcome
+        outcome.cascade = step.record.cascade
+        step.outcome = outcome
+        step.at = clock.now()
+        return step
     }
 
     /// Quiet hours: the send waits for their end, as it is (the same action, due then), and the

@@ -124,15 +124,15 @@ protocol NotificationStore: Sendable {
     func dispatchRecord(id: String) throws -> DispatchRecord?
     /// The records of these notifications, read in one snapshot (those gone are left out).
     func dispatchRecords(ids: [String]) throws -> [DispatchRecord]
-    /// Records that an attempt starts, before the provider is called, and in the same transaction
-    /// looks the address up on the suppression list (`unless`), then, unless it is there, counts the
-    /// send on `counters`: on all of them, or, when one is full, on none (and that one is returned).
-    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
-                      unless suppression: SuppressionQuery?, counting counters: [SendCounter]) async throws -> AttemptStart
-    /// Writes what a step changed; true when it queued webhook messages (a status change that
-    /// a partner's endpoint listens to).
+    /// Records that attempts start, before their providers are called, in one transaction (none
+    /// of them when it fails). For each, in order, the address is looked up on the suppression list
+    /// (`AttemptRequest.suppression`), then, unless it is there, the send is counted on the
+    /// request's counters: on all of them, or, when one is full, on none (and that one is returned).
+    func startAttempts(_ requests: [AttemptRequest]) async throws -> [AttemptStart]
+    /// Writes what steps changed, in one transaction (none of it when it fails); true when it queued
+    /// webhook messages (a status change that a partner's endpoint listens to).
     @discardableResult
-    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) async throws -> Bool
+    func finishSteps(_ steps: [FinishedStep]) async throws -> Bool
     /// Records a provider's later report on the attempt that got its message id.
     func recordReport(_ report: DeliveryReport, channel: ChannelKind, now: Date) throws
     /// The notification whose attempt on `channel` got `providerMessageID`.
@@ -144,7 +144,43 @@ protocol NotificationStore: Sendable {
     func notification(id: String, partnerID: String) throws -> NotificationView?
 }
 
-/// What `startAttempt` wrote and found.
+extension NotificationStore {
+    /// Records that one attempt starts (see `startAttempts`).
+    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
+                      unless suppression: SuppressionQuery?, counting counters: [SendCounter]) async throws -> AttemptStart {
+        let starts = try await startAttempts([AttemptRequest(notificationID: notificationID, channel: channel, number: number, at: at,
+                                                             suppression: suppression, counters: counters)])
+        guard let start = starts.first else { throw StoreError.invalid("no attempt was recorded") }
+        return start
+    }
+
+    /// Writes what one step changed (see `finishSteps`).
+    @discardableResult
+    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) async throws -> Bool {
+        try await finishSteps([FinishedStep(notificationID: notificationID, outcome: outcome, at: now)])
+    }
+}
+
+/// An attempt about to start: on which channel, its number, and what may stop it before the provider.
+struct AttemptRequest: Sendable {
+    let notificationID: String
+    let channel: ChannelKind
+    let number: Int
+    let at: Date
+    /// The suppression list's entries that would stop it; nil to look none up.
+    let suppression: SuppressionQuery?
+    /// The counters it counts on.
+    let counters: [SendCounter]
+}
+
+/// A step carried out, to be written.
+struct FinishedStep: Sendable {
+    let notificationID: String
+    let outcome: DispatchOutcome
+    let at: Date
+}
+
+/// What `startAttempts` wrote and found for one attempt.
 struct AttemptStart: Sendable, Equatable {
     let id: Int64
     /// The entry that stops the message; nothing was counted.

@@ -35,46 +35,56 @@ extension SQLiteStore: NotificationStore {
     func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String,
                 notifications: [PlannedNotification], idempotency: IdempotentRequest?, now: Date) async throws -> (answer: String, repeated: Bool, webhooksQueued: Bool) {
         let at = StoredTime.text(now)
-        return try await database.write { tx in
-            func storeUnderKey(_ answer: String) throws {
-                guard let idempotency else { return }
-                try Self.storeIdempotentAnswer(idempotency, status: 202, contentType: "application/json", body: Array(answer.utf8), now: now, in: tx)
-            }
-            // A repeated id inserts nothing, and only then is the earlier event read.
-            let inserted = try tx.query("""
-                INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (partner_id, id) DO NOTHING RETURNING 1 AS inserted
-                """, [.text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID), .integer(event.sandbox ? 1 : 0),
-                      .blob(hash), .text(body), .text(answer), .text(at)])
-            if inserted.isEmpty, let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
-                                                        [.text(event.partnerID), .text(event.id)]).first {
-                guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
-                let earlier = row["answer"].text ?? ""
-                try storeUnderKey(earlier)
-                return (earlier, true, false)
-            }
-            try storeUnderKey(answer)
-            var webhooksQueued = false
-            for n in notifications {
-                try tx.query("INSERT INTO notifications (id, partner_id, event_id, event_type, order_id, sandbox, status, channel, cascade, next_action, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             [.text(n.id), .text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID),
-                              .integer(event.sandbox ? 1 : 0), .text(Self.status(of: n.firstAction)), .text(n.cascade.channel?.rawValue ?? ""),
-                              .text(try Self.cascades.text(of: n.cascade)), .text(try Self.actions.text(of: n.firstAction)), .text(at), .text(at)])
-                for m in n.messages {
-                    try tx.query("INSERT INTO notification_messages (notification_id, channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 [.text(n.id), .text(m.channel.rawValue), .text(m.recipient), .text(m.template), Self.optional(m.subject),
-                                  Self.optional(m.html), .text(m.text), Self.optional(m.providerTemplateID),
-                                  m.providerTemplateValues.isEmpty ? .null : .text(Value.array(m.providerTemplateValues.map { .string($0) }).jsonString),
-                                  Self.optional(m.senderName),
-                                  Self.optional(m.replyTo)])
+        // Kept before the commit, so that the dispatcher finds them however soon it claims.
+        recentMessages.keep(notifications)
+        let result: (answer: String, repeated: Bool, webhooksQueued: Bool)
+        do {
+            result = try await database.write { tx in
+                func storeUnderKey(_ answer: String) throws {
+                    guard let idempotency else { return }
+                    try Self.storeIdempotentAnswer(idempotency, status: 202, contentType: "application/json", body: Array(answer.utf8), now: now, in: tx)
                 }
-                try tx.query("INSERT INTO outbox (notification_id, due_at) VALUES (?, ?)", [.text(n.id), .text(at)])
-                if try Self.enqueueWebhooks(for: NotificationStatusChange(n, of: event, status: Self.status(of: n.firstAction)), at: now, in: tx) {
-                    webhooksQueued = true
+                // A repeated id inserts nothing, and only then is the earlier event read.
+                let inserted = try tx.query("""
+                    INSERT INTO events (partner_id, id, type, order_id, sandbox, request_hash, body, answer, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (partner_id, id) DO NOTHING RETURNING 1 AS inserted
+                    """, [.text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID), .integer(event.sandbox ? 1 : 0),
+                          .blob(hash), .text(body), .text(answer), .text(at)])
+                if inserted.isEmpty, let row = try tx.query("SELECT request_hash, answer FROM events WHERE partner_id = ? AND id = ?",
+                                                            [.text(event.partnerID), .text(event.id)]).first {
+                    guard row["request_hash"].blob == hash else { throw StoreError.duplicate("event '\(event.id)'") }
+                    let earlier = row["answer"].text ?? ""
+                    try storeUnderKey(earlier)
+                    return (earlier, true, false)
                 }
+                try storeUnderKey(answer)
+                var webhooksQueued = false
+                for n in notifications {
+                    try tx.query("INSERT INTO notifications (id, partner_id, event_id, event_type, order_id, sandbox, status, channel, cascade, next_action, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 [.text(n.id), .text(event.partnerID), .text(event.id), .text(event.type.name), .text(event.orderID),
+                                  .integer(event.sandbox ? 1 : 0), .text(Self.status(of: n.firstAction)), .text(n.cascade.channel?.rawValue ?? ""),
+                                  .text(try Self.cascades.text(of: n.cascade)), .text(try Self.actions.text(of: n.firstAction)), .text(at), .text(at)])
+                    for m in n.messages {
+                        try tx.query("INSERT INTO notification_messages (notification_id, channel, recipient, template, subject, html, text, provider_template_id, provider_template_values, sender_name, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     [.text(n.id), .text(m.channel.rawValue), .text(m.recipient), .text(m.template), Self.optional(m.subject),
+                                      Self.optional(m.html), .text(m.text), Self.optional(m.providerTemplateID),
+                                      m.providerTemplateValues.isEmpty ? .null : .text(Value.array(m.providerTemplateValues.map { .string($0) }).jsonString),
+                                      Self.optional(m.senderName),
+                                      Self.optional(m.replyTo)])
+                    }
+                    try tx.query("INSERT INTO outbox (notification_id, due_at) VALUES (?, ?)", [.text(n.id), .text(at)])
+                    if try Self.enqueueWebhooks(for: NotificationStatusChange(n, of: event, status: Self.status(of: n.firstAction)), at: now, in: tx) {
+                        webhooksQueued = true
+                    }
+                }
+                return (answer, false, webhooksQueued)
             }
-            return (answer, false, webhooksQueued)
+        } catch {
+            recentMessages.forget(notifications)
+            throw error
         }
+        if result.repeated { recentMessages.forget(notifications) }
+        return result
     }
 
     func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) async throws -> [String] {
@@ -101,8 +111,13 @@ extension SQLiteStore: NotificationStore {
     func dispatchRecords(ids: [String]) throws -> [DispatchRecord] {
         guard !ids.isEmpty else { return [] }
         let list = Self.jsonList(ids)
+        // Those this process has just accepted are at hand; only the others' are read.
+        var messages = recentMessages.take(ids)
+        let missing = messages.count == ids.count ? [] : ids.filter { messages[$0] == nil }
         return try database.read { tx in
-            let messages = try Self.messages(ofJSONList: list, in: tx)
+            if !missing.isEmpty {
+                messages.merge(try Self.messages(ofJSONList: Self.jsonList(missing), in: tx)) { kept, _ in kept }
+            }
             let rows = try tx.query("SELECT id, partner_id, event_type, sandbox, cascade, next_action, created_at FROM notifications WHERE id IN (SELECT value FROM json_each(?))",
                                     [list])
             var records: [String: DispatchRecord] = [:]
@@ -142,47 +157,55 @@ extension SQLiteStore: NotificationStore {
         return messages.mapValues { $0.sorted { $0.rowid < $1.rowid }.map(\.message) }
     }
 
-    func startAttempt(notificationID: String, channel: ChannelKind, number: Int, at: Date,
-                      unless suppression: SuppressionQuery?, counting counters: [SendCounter]) async throws -> AttemptStart {
-        try await database.write { tx in
-            // On the writing connection, whose pages are at hand, rather than in a read of its own.
-            let suppressed = try suppression.flatMap { try Self.suppression($0, read: tx.query) }
-            let full = suppressed == nil ? try Self.count(counters, in: tx) : nil
-            let rows = try tx.query("INSERT INTO notification_attempts (notification_id, channel, number, started_at, outcome) VALUES (?, ?, ?, ?, 'sending') RETURNING id",
-                                    [.text(notificationID), .text(channel.rawValue), .integer(Int64(number)), .text(StoredTime.text(at))])
-            return AttemptStart(id: rows.first?["id"].integer ?? 0, suppressed: suppressed, full: full)
+    func startAttempts(_ requests: [AttemptRequest]) async throws -> [AttemptStart] {
+        guard !requests.isEmpty else { return [] }
+        return try await database.write { tx in
+            try requests.map { request in
+                // On the writing connection, whose pages are at hand, rather than in a read of its own.
+                let suppressed = try request.suppression.flatMap { try Self.suppression($0, read: tx.query) }
+                let full = suppressed == nil ? try Self.count(request.counters, in: tx) : nil
+                let rows = try tx.query("INSERT INTO notification_attempts (notification_id, channel, number, started_at, outcome) VALUES (?, ?, ?, ?, 'sending') RETURNING id",
+                                        [.text(request.notificationID), .text(request.channel.rawValue), .integer(Int64(request.number)),
+                                         .text(StoredTime.text(request.at))])
+                return AttemptStart(id: rows.first?["id"].integer ?? 0, suppressed: suppressed, full: full)
+            }
         }
     }
 
     @discardableResult
-    func finishStep(notificationID: String, _ outcome: DispatchOutcome, now: Date) async throws -> Bool {
-        let at = StoredTime.text(now)
+    func finishSteps(_ steps: [FinishedStep]) async throws -> Bool {
+        guard !steps.isEmpty else { return false }
         // Written before the write, so that the one writer thread does not spend its time on them.
-        let cascadeText = try Self.cascades.text(of: outcome.cascade), actionText = try Self.actions.text(of: outcome.nextAction)
+        let texts = try steps.map { (cascade: try Self.cascades.text(of: $0.outcome.cascade), action: try Self.actions.text(of: $0.outcome.nextAction)) }
         return try await database.write { tx in
             var webhooksQueued = false
-            if let attempt = outcome.attemptID {
-                try tx.query("UPDATE notification_attempts SET finished_at = ?, outcome = ?, provider_message_id = ?, provider_code = ?, detail = ? WHERE id = ?",
-                             [.text(at), .text(outcome.attemptOutcome ?? "failed"), Self.optional(outcome.providerMessageID),
-                              Self.optional(outcome.providerCode), Self.optional(outcome.detail), .integer(attempt)])
-            }
-            let before = try tx.query("SELECT partner_id, event_id, event_type, order_id, sandbox, status FROM notifications WHERE id = ?",
-                                      [.text(notificationID)]).first
-            let status = Self.status(of: outcome.nextAction)
-            try tx.query("UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
-                         [.text(status), .text(outcome.cascade.channel?.rawValue ?? ""),
-                          .text(cascadeText), .text(actionText), .text(at), .text(notificationID)])
-            if let before, before["status"].text != status {
-                webhooksQueued = try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: before, status: status,
-                                                                       channel: outcome.cascade.channel?.rawValue), at: now, in: tx)
-            }
-            switch outcome.due {
-            case .at(let due):
-                try tx.query("UPDATE outbox SET due_at = ?, lease_until = NULL, lease_owner = NULL WHERE notification_id = ?", [.text(StoredTime.text(due)), .text(notificationID)])
-            case .finished:
-                try tx.query("DELETE FROM outbox WHERE notification_id = ?", [.text(notificationID)])
-            case .unchanged:
-                break
+            for (step, text) in zip(steps, texts) {
+                let (notificationID, outcome) = (step.notificationID, step.outcome)
+                let at = StoredTime.text(step.at)
+                if let attempt = outcome.attemptID {
+                    try tx.query("UPDATE notification_attempts SET finished_at = ?, outcome = ?, provider_message_id = ?, provider_code = ?, detail = ? WHERE id = ?",
+                                 [.text(at), .text(outcome.attemptOutcome ?? "failed"), Self.optional(outcome.providerMessageID),
+                                  Self.optional(outcome.providerCode), Self.optional(outcome.detail), .integer(attempt)])
+                }
+                let before = try tx.query("SELECT partner_id, event_id, event_type, order_id, sandbox, status FROM notifications WHERE id = ?",
+                                          [.text(notificationID)]).first
+                let status = Self.status(of: outcome.nextAction)
+                try tx.query("UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
+                             [.text(status), .text(outcome.cascade.channel?.rawValue ?? ""),
+                              .text(text.cascade), .text(text.action), .text(at), .text(notificationID)])
+                if let before, before["status"].text != status,
+                   try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: before, status: status,
+                                                                          channel: outcome.cascade.channel?.rawValue), at: step.at, in: tx) {
+                    webhooksQueued = true
+                }
+                switch outcome.due {
+                case .at(let due):
+                    try tx.query("UPDATE outbox SET due_at = ?, lease_until = NULL, lease_owner = NULL WHERE notification_id = ?", [.text(StoredTime.text(due)), .text(notificationID)])
+                case .finished:
+                    try tx.query("DELETE FROM outbox WHERE notification_id = ?", [.text(notificationID)])
+                case .unchanged:
+                    break
+                }
             }
             return webhooksQueued
         }

@@ -14,6 +14,8 @@ final class SQLiteStore: AccountStore {
     let linkHostLists = ReadCache<String, [String]>(lifetime: cacheLifetime)
     let templateLists = ReadCache<String, [TemplateRecord]>(lifetime: cacheLifetime)
     let quotaTables = ReadCache<String, [ChannelKind: Int]>(lifetime: cacheLifetime)
+    /// The messages of the notifications just accepted, for the dispatcher (see `RecentMessages`).
+    let recentMessages = RecentMessages()
 
     /// Opens (creating when missing) `kassa.sqlite` in `dataDirectory` and brings its schema up to date.
     init(dataDirectory: URL, clock: any WallClock = SystemWallClock()) throws {
