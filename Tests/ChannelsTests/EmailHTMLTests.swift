@@ -1,4 +1,5 @@
 import Testing
+import TestPeers
 @testable import Channels
 
 @Suite struct EmailHTMLTests {
@@ -148,5 +149,31 @@ import Testing
             }
         }
         #expect(plainlyShown > 1_000)
+    }
+
+    /// `styleHides` searches only a style whose colons could belong to a hiding declaration; over
+    /// random styles it answers as the search of every style does.
+    @Test func theQuickLookAtAStyleAnswersAsTheSearch() {
+        let names = ["display", "DISPLAY", "visibility", "opacity", "font-size", "max-height", "height", "line-height", "color", "background-color",
+                     "mso-hide", "width", "margin", "font-family", "padding", "dis play", "border"]
+        let values = ["none", "None", "hidden", "0", "0px", "0;", "transparent", "all", "Arial", "14px", "block", "#333", "1", "100%", "0 0 12px 0"]
+        let spaces = ["", " ", "\t", "\n", "  "]
+        var random = SplitMix64(state: 0x5E1E)
+        func pick(_ list: [String]) -> String { list[Int(random.next() % UInt64(list.count))] }
+        var scratch: [UInt8] = []
+        var hidden = 0
+        for _ in 0..<50_000 {
+            var style = ""
+            for k in 0..<Int(random.next() % 4) {
+                if k > 0 { style += ";" + pick(spaces) }
+                style += pick(names) + pick(spaces) + ":" + pick(spaces) + pick(values)
+            }
+            if random.next() % 3 == 0 { style += ";" }
+            let bytes = Array(style.utf8)
+            let (quick, searched) = bytes.withUnsafeBufferPointer { (EmailHTML.styleHides($0, scratch: &scratch), EmailHTML.styleHidesBySearch($0, scratch: &scratch)) }
+            #expect(quick == searched, "\(style)")
+            if searched { hidden += 1 }
+        }
+        #expect(hidden > 5_000)
     }
 }

@@ -80,7 +80,7 @@ enum PlainMarkup {
             let nameStart = j
             while j < n, isNameByte(html[j]) { j += 1 }
             guard j > nameStart, isLetter(html[nameStart]), let name = Name(html[nameStart..<j]) else { return nil }
-            let kind = kinds[name] ?? []
+            let kind = kind(of: name)
             if closing {
                 while j < n, isSpace(html[j]) { j += 1 }
                 guard j < n, html[j] == UInt8(ascii: ">"), let top = stack.last, top.name == name, !kind.contains(.void) else { return nil }
@@ -221,6 +221,32 @@ enum PlainMarkup {
         add(["body"], .body)
         return kinds
     }()
+
+    /// `kinds` as an open-addressed table of 64 slots keyed by the name's packed bytes: every tag of
+    /// every e-mail is looked up, and `Hasher` cost more than the rest of reading the tag.
+    private static let kindTable: [(name: Name, kind: Kind)?] = {
+        precondition(kinds.count < 48, "the table of element kinds needs more slots")
+        var table = [(name: Name, kind: Kind)?](repeating: nil, count: 64)
+        for (name, kind) in kinds {
+            var slot = slot(of: name)
+            while table[slot] != nil { slot = (slot + 1) & 63 }
+            table[slot] = (name, kind)
+        }
+        return table
+    }()
+
+    private static func slot(of name: Name) -> Int {
+        Int(truncatingIfNeeded: ((name.low ^ (name.high &* 0x100_0000_01B3)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    private static func kind(of name: Name) -> Kind {
+        var slot = slot(of: name)
+        while let entry = kindTable[slot] {
+            if entry.name == name { return entry.kind }
+            slot = (slot + 1) & 63
+        }
+        return []
+    }
 
     /// Whether an attribute's name is `name` (lowercase), in any case.
     private static func isNamed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ name: StaticString) -> Bool {
