@@ -151,7 +151,7 @@ import TemplateEngine
             VALUES ('ntf_1', 'p', 'e', 'order.paid', 'o', 0, 'queued', 'email', '{}', '{}', 't', 't')
             """)
         try database.query("INSERT INTO outbox (notification_id, due_at, lease_until, lease_owner) VALUES ('ntf_1', 'd', 'l', 'node')")
-        #expect(try Migrations.run(on: database, now: "x") == 1)
+        #expect(try Migrations.run(on: database, now: "x", through: 10) == 1)
         let key = try database.query("SELECT request_hash, state, status, content_type, body, created_at FROM idempotency_keys WHERE owner_id = 'p' AND key = 'k'")
         #expect(key.first?["body"].blob == Array("{}".utf8))
         #expect(key.first?["status"].integer == 202)
@@ -161,6 +161,31 @@ import TemplateEngine
         #expect(tables.count == 2)
         #expect(tables.allSatisfy { $0["sql"].text?.hasSuffix("WITHOUT ROWID") == true })
         #expect(try database.query("SELECT name FROM sqlite_schema WHERE name IN ('notifications_by_event', 'outbox_by_due')").map { $0["name"].text } == ["outbox_by_due"])
+    }
+
+    /// Migration 11 keeps the idempotency keys in the order they were made, with an index on the
+    /// key: every row is kept, in that order, and a key is still one per owner.
+    @Test func idempotencyKeysKeepTheirRowsInTheOrderMade() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = try SQLiteDatabase(path: dir.appendingPathComponent("kassa.sqlite").path)
+        #expect(try Migrations.run(on: database, now: "x", through: 10) == 10)
+        for (key, created) in [("z", "2026-11-29T10:00:00.000Z"), ("a", "2026-11-29T12:00:00.000Z"), ("m", "2026-11-29T11:00:00.000Z")] {
+            try database.query("INSERT INTO idempotency_keys (owner_id, key, request_hash, state, status, content_type, body, created_at) VALUES ('p', ?, x'01', 'done', 202, 'application/json', x'7b7d', ?)",
+                               [.text(key), .text(created)])
+        }
+        try database.query("INSERT INTO idempotency_keys (owner_id, key, request_hash, state, created_at) VALUES ('q', 'a', x'02', 'in_flight', 't')")
+        #expect(try Migrations.run(on: database, now: "x") == 1)
+        let keys = try database.query("SELECT owner_id, key, state, body FROM idempotency_keys WHERE owner_id = 'p' ORDER BY rowid")
+        #expect(keys.map { $0["key"].text } == ["z", "m", "a"])
+        #expect(keys.allSatisfy { $0["state"].text == "done" && $0["body"].blob == Array("{}".utf8) })
+        #expect(try database.query("SELECT state FROM idempotency_keys WHERE owner_id = 'q' AND key = 'a'").first?["state"].text == "in_flight")
+        #expect(throws: SQLiteError.self) {
+            try database.query("INSERT INTO idempotency_keys (owner_id, key, request_hash, state, created_at) VALUES ('p', 'a', x'03', 'in_flight', 't')")
+        }
+        let plan = try database.query("EXPLAIN QUERY PLAN SELECT body FROM idempotency_keys WHERE owner_id = 'p' AND key = 'a'").compactMap { $0["detail"].text }
+        #expect(plan.contains { $0.contains("USING INDEX sqlite_autoindex_idempotency_keys") })
+        #expect(try database.query("SELECT sql FROM sqlite_schema WHERE name = 'idempotency_keys'").first?["sql"].text?.hasSuffix("WITHOUT ROWID") == false)
     }
 }
 

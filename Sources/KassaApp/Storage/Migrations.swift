@@ -252,6 +252,27 @@ enum Migrations {
             ALTER TABLE outbox_by_id RENAME TO outbox;
             CREATE INDEX outbox_by_due ON outbox (due_at);
             """),
+        // Keys come in no order, so each new one lands in a leaf of its own; as whole rows (the
+        // stored answer included) eight filled a leaf, and a leaf split every few keys. The rows now
+        // follow one another in the order they were made, and only the small index on the key
+        // takes a leaf per key.
+        Migration(id: 11, name: "idempotency keys in the order they come", sql: """
+            CREATE TABLE idempotency_keys_in_order (
+                owner_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                request_hash BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+                status INTEGER,
+                content_type TEXT,
+                body BLOB,
+                created_at TEXT NOT NULL,
+                UNIQUE (owner_id, key)
+            );
+            INSERT INTO idempotency_keys_in_order (owner_id, key, request_hash, state, status, content_type, body, created_at)
+                SELECT owner_id, key, request_hash, state, status, content_type, body, created_at FROM idempotency_keys ORDER BY created_at;
+            DROP TABLE idempotency_keys;
+            ALTER TABLE idempotency_keys_in_order RENAME TO idempotency_keys;
+            """),
     ]
 
     /// Brings the database up to the last migration (or to `last`, for tests of a migration);
