@@ -9,6 +9,7 @@
 #  CPU per event at a fixed load varies less between runs than a closed loop's throughput does, so
 #  a change is judged by it.
 # Usage: Benchmarks/events-throughput.sh [seconds] [connections] [rate]    (defaults 10, 8, none)
+#  KASSA_BIN=path runs that `kassa` instead of building the checkout's (to compare two builds).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
@@ -20,9 +21,9 @@ if ! command -v smtp-sink >/dev/null; then
     sudo_="$( [ "$(id -u)" = 0 ] || echo sudo )"
     $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >&2
 fi
-swift build -c release --package-path "$repo" --product kassa >&2
+[[ -n "${KASSA_BIN:-}" ]] || swift build -c release --package-path "$repo" --product kassa >&2
 swift build -c release --package-path "$here" --product loadgen >&2
-kassa="$(swift build -c release --package-path "$repo" --show-bin-path)/kassa"
+kassa="${KASSA_BIN:-$(swift build -c release --package-path "$repo" --show-bin-path)/kassa}"
 loadgen="$(swift build -c release --package-path "$here" --show-bin-path)/loadgen"
 
 work="$(mktemp -d)"

@@ -187,16 +187,20 @@ extension SQLiteStore: NotificationStore {
                                  [.text(at), .text(outcome.attemptOutcome ?? "failed"), Self.optional(outcome.providerMessageID),
                                   Self.optional(outcome.providerCode), Self.optional(outcome.detail), .integer(attempt)])
                 }
-                let before = try tx.query("SELECT partner_id, event_id, event_type, order_id, sandbox, status FROM notifications WHERE id = ?",
-                                          [.text(notificationID)]).first
-                let status = Self.status(of: outcome.nextAction)
-                try tx.query("UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
-                             [.text(status), .text(outcome.cascade.channel?.rawValue ?? ""),
-                              .text(text.cascade), .text(text.action), .text(at), .text(notificationID)])
-                if let before, before["status"].text != status,
-                   try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: before, status: status,
-                                                                          channel: outcome.cascade.channel?.rawValue), at: step.at, in: tx) {
-                    webhooksQueued = true
+                let status = Self.status(of: outcome.nextAction), channel = outcome.cascade.channel?.rawValue
+                // A status that changes is written with what its webhook needs, in one statement; one
+                // that does not, by the second.
+                let changed = try tx.query("""
+                    UPDATE notifications SET status = ?, channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ? AND status IS NOT ?
+                    RETURNING partner_id, event_id, event_type, order_id, sandbox
+                    """, [.text(status), .text(channel ?? ""), .text(text.cascade), .text(text.action), .text(at), .text(notificationID), .text(status)])
+                if let row = changed.first {
+                    if try Self.enqueueWebhooks(for: NotificationStatusChange(notificationID, stored: row, status: status, channel: channel), at: step.at, in: tx) {
+                        webhooksQueued = true
+                    }
+                } else {
+                    try tx.query("UPDATE notifications SET channel = ?, cascade = ?, next_action = ?, updated_at = ? WHERE id = ?",
+                                 [.text(channel ?? ""), .text(text.cascade), .text(text.action), .text(at), .text(notificationID)])
                 }
                 switch outcome.due {
                 case .at(let due):
