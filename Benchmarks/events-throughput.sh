@@ -8,13 +8,13 @@
 #  With a rate, step 1 sends that many events a second instead of as many as it can: the service's
 #  CPU per event at a fixed load varies less between runs than a closed loop's throughput does, so
 #  a change is judged by it.
-# Usage: Benchmarks/events-throughput.sh [seconds] [connections] [rate]    (defaults 10, 8, none)
+# Usage: Benchmarks/events-throughput.sh [seconds] [connections] [rate]    (defaults 10, 16, none)
 #  KASSA_BIN=path runs that `kassa` instead of building the checkout's (to compare two builds).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 seconds="${1:-10}"
-connections="${2:-8}"
+connections="${2:-16}"
 rate="${3:-}"
 if ! command -v smtp-sink >/dev/null; then
     echo "events-throughput: installing postfix for smtp-sink" >&2
