@@ -251,6 +251,40 @@ final class LogLines: @unchecked Sendable {
         #expect(try await answer([2], "again") == .replay(status: 202, contentType: "application/json", body: Array("after a day".utf8)))
     }
 
+    /// Keys past their day are deleted, oldest first, a batch at a time; a key still within its day
+    /// stays and still replays, and so does one used again after it had expired (its row keeps its
+    /// place among the oldest, with its new time).
+    @Test func expiredKeysArePrunedAndLiveOnesKept() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000))
+        let store = try SQLiteStore(dataDirectory: dir, clock: clock)
+        let day = Idempotency.retention
+        func answer(_ key: String, _ body: String) async throws -> IdempotencyClaim {
+            try await store.storeIdempotentAnswer(IdempotentRequest(owner: "prt_1", key: key, requestHash: [1], retention: day),
+                                                  status: 202, contentType: "application/json", body: Array(body.utf8))
+        }
+        for n in 0..<5 { #expect(try await answer("old-\(n)", "old") == .proceed) }
+        #expect(try await answer("reused", "first") == .proceed)
+        clock.advance(by: day / 2)
+        #expect(try await answer("recent", "recent") == .proceed)
+        clock.advance(by: day / 2 + 1)
+        // "reused" expired, and is used again: a new answer in its old row.
+        #expect(try await answer("reused", "second") == .proceed)
+        func keys() throws -> [String] {
+            try store.database.query("SELECT key FROM idempotency_keys ORDER BY rowid").compactMap { $0["key"].text }
+        }
+        #expect(try await store.pruneIdempotencyKeys(before: clock.now().addingTimeInterval(-day), limit: 3) == 3)
+        #expect(try keys() == ["old-3", "old-4", "reused", "recent"])
+        #expect(try await Idempotency.prune(store, now: clock.now(), batch: 1) == 2)
+        #expect(try keys() == ["reused", "recent"])
+        #expect(try await answer("recent", "other") == .replay(status: 202, contentType: "application/json", body: Array("recent".utf8)))
+        #expect(try await answer("reused", "third") == .replay(status: 202, contentType: "application/json", body: Array("second".utf8)))
+        clock.advance(by: day + 1)
+        #expect(try await Idempotency.prune(store, now: clock.now()) == 2)
+        #expect(try keys().isEmpty)
+    }
+
     @Test func keysAreBoundedAndNeedAToken() async throws {
         let (router, token, _, dir) = try fixture(ManualWallClock(Date(timeIntervalSince1970: 1_795_000_000)))
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -78,12 +78,14 @@ enum ServeCommand {
         console.print("listening on http://\(address.host):\(address.port)")
         let dispatching = Task { await dispatcher.run() }
         let sendingWebhooks = Task { await webhooks.run() }
+        let pruningKeys = Task { await Idempotency.run(store, clock: store.clock, log: { log.log($0) }) }
         await termination.wait()
         log.log(#"{"level":"info","msg":"shutting down: no new connections, finishing requests in flight"}"#)
         await server.shutdown()
         dispatching.cancel()
         dispatcher.wake()
         sendingWebhooks.cancel()
+        pruningKeys.cancel()
         webhooks.wake()
         await dispatching.value
         await sendingWebhooks.value

@@ -12,7 +12,34 @@ import TemplateEngine
 struct Idempotency: Sendable {
     let store: any KassaStore
     /// How long an answer is kept.
-    var retention: TimeInterval = 24 * 3600
+    var retention: TimeInterval = Idempotency.retention
+    static let retention: TimeInterval = 24 * 3600
+
+    /// Deletes the keys past `retention`, a batch at a time, until a batch finds fewer than it may
+    /// take; returns how many went. The service runs it every ten minutes (`run`).
+    static func prune(_ store: any IdempotencyStore, now: Date, retention: TimeInterval = retention, batch: Int = 10_000) async throws -> Int {
+        var pruned = 0
+        while true {
+            let gone = try await store.pruneIdempotencyKeys(before: now.addingTimeInterval(-retention), limit: batch)
+            pruned += gone
+            if gone < batch || Task.isCancelled { return pruned }
+        }
+    }
+
+    /// Prunes expired keys every `every` until cancelled, logging what it could not do.
+    static func run(_ store: any IdempotencyStore, clock: any WallClock, every: Duration = .seconds(600), log: @escaping @Sendable (String) -> Void) async {
+        while !Task.isCancelled {
+            do {
+                let pruned = try await prune(store, now: clock.now())
+                if pruned > 0 {
+                    log(OutboxDispatcher.line("info", "expired idempotency keys deleted", ["count": "\(pruned)"]))
+                }
+            } catch {
+                log(OutboxDispatcher.line("error", "expired idempotency keys could not be deleted", ["error": "\(error)"]))
+            }
+            try? await Task.sleep(for: every)
+        }
+    }
 
     /// Wraps a POST route's handler: without a key it runs as is; with one it runs at most once per
     /// key (or, on a route that stores the answer itself, has its effect at most once).

@@ -37,6 +37,9 @@ protocol IdempotencyStore: Sendable {
     /// Stores an answer under a key that was not claimed: `.proceed` once stored, else what the key
     /// already held.
     func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws -> IdempotencyClaim
+    /// Deletes keys made before `cutoff` (expired: they answer nothing any more) among the `limit`
+    /// oldest rows; returns how many went.
+    func pruneIdempotencyKeys(before cutoff: Date, limit: Int) async throws -> Int
 }
 
 /// Everything the service keeps: what the HTTP API is built on, whatever the database.
@@ -69,6 +72,20 @@ extension SQLiteStore: IdempotencyStore {
     func finishIdempotencyKey(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws {
         try await database.write { tx in try tx.query("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ? WHERE owner_id = ? AND key = ?",
                            [.integer(Int64(status)), .text(contentType), .blob(body), .text(request.owner), .text(request.key)]) }
+    }
+
+    /// The rows are in the order they were made (migration 11), so the oldest come first and each
+    /// pass reads at most `limit` of them, however many keys are kept. (A key used again after it
+    /// expired keeps its place with a new time, and stays until that one has expired too.)
+    func pruneIdempotencyKeys(before cutoff: Date, limit: Int) async throws -> Int {
+        let cutoff = StoredTime.text(cutoff)
+        return try await database.write { tx in
+            try tx.query("""
+                DELETE FROM idempotency_keys WHERE rowid IN (
+                    SELECT rowid FROM (SELECT rowid, created_at FROM idempotency_keys ORDER BY rowid LIMIT ?) WHERE created_at < ?)
+                RETURNING 1
+                """, [.integer(Int64(limit)), .text(cutoff)]).count
+        }
     }
 
     func storeIdempotentAnswer(_ request: IdempotentRequest, status: Int, contentType: String, body: [UInt8]) async throws -> IdempotencyClaim {
