@@ -1,4 +1,5 @@
 import Channels
+import CSQLite
 import Foundation
 import Synchronization
 import Testing
@@ -199,6 +200,78 @@ import TemplateEngine
         #expect(try f.store.outboxDepth() == 0)
         let logged = lines.withLock { $0 }
         #expect(logged.count == 1 && logged.allSatisfy { $0.contains("ntf_gone") && $0.contains("a notification step failed") })
+    }
+
+    /// The store, except that recording attempts fails with `failure`; the writes are counted.
+    final class FailingStarts: NotificationStore, SuppressionStore {
+        let store: SQLiteStore
+        let failure: SQLiteError
+        let writes = Mutex(0)
+
+        init(_ store: SQLiteStore, failure: SQLiteError) {
+            self.store = store
+            self.failure = failure
+        }
+
+        func startAttempts(_ requests: [AttemptRequest]) async throws -> [AttemptStart] {
+            writes.withLock { $0 += 1 }
+            throw failure
+        }
+
+        func finishSteps(_ steps: [FinishedStep]) async throws -> Bool { try await store.finishSteps(steps) }
+        func linkHosts(partnerID: String) throws -> [String] { try store.linkHosts(partnerID: partnerID) }
+        func addLinkHost(_ host: String, partnerID: String) throws { try store.addLinkHost(host, partnerID: partnerID) }
+        func removeLinkHost(_ host: String, partnerID: String) throws -> Bool { try store.removeLinkHost(host, partnerID: partnerID) }
+        func acceptedEvent(id: String, partnerID: String) throws -> (hash: [UInt8], answer: String)? { try store.acceptedEvent(id: id, partnerID: partnerID) }
+        func accept(_ event: EventSubmission, hash: [UInt8], body: String, answer: String, notifications: [PlannedNotification],
+                    idempotency: IdempotentRequest?, now: Date) async throws -> (answer: String, repeated: Bool, webhooksQueued: Bool) {
+            try await store.accept(event, hash: hash, body: body, answer: answer, notifications: notifications, idempotency: idempotency, now: now)
+        }
+        func claimDue(now: Date, leaseUntil: Date, limit: Int, owner: String) async throws -> [String] {
+            try await store.claimDue(now: now, leaseUntil: leaseUntil, limit: limit, owner: owner)
+        }
+        func releaseLeases(owner: String) throws -> Int { try store.releaseLeases(owner: owner) }
+        func dispatchRecord(id: String) throws -> DispatchRecord? { try store.dispatchRecord(id: id) }
+        func dispatchRecords(ids: [String]) throws -> [DispatchRecord] { try store.dispatchRecords(ids: ids) }
+        func recordReport(_ report: DeliveryReport, channel: ChannelKind, now: Date) throws { try store.recordReport(report, channel: channel, now: now) }
+        func notificationID(channel: ChannelKind, providerMessageID: String) throws -> String? {
+            try store.notificationID(channel: channel, providerMessageID: providerMessageID)
+        }
+        func outboxDepth() throws -> Int { try store.outboxDepth() }
+        func notifications(partnerID: String, orderID: String) throws -> [NotificationView] { try store.notifications(partnerID: partnerID, orderID: orderID) }
+        func notification(id: String, partnerID: String) throws -> NotificationView? { try store.notification(id: id, partnerID: partnerID) }
+        func addSuppression(_ entry: NewSuppression, now: Date) throws -> (entry: SuppressionEntry, created: Bool) { try store.addSuppression(entry, now: now) }
+        func suppressions(_ filter: SuppressionFilter) throws -> [SuppressionEntry] { try store.suppressions(filter) }
+        func suppression(id: String) throws -> SuppressionEntry? { try store.suppression(id: id) }
+        func deleteSuppression(id: String) throws -> Bool { try store.deleteSuppression(id: id) }
+        func partnerQuotas(partnerID: String) throws -> [ChannelKind: Int] { try store.partnerQuotas(partnerID: partnerID) }
+        func setPartnerQuotas(partnerID: String, _ changes: [ChannelKind: Int?], now: Date) throws {
+            try store.setPartnerQuotas(partnerID: partnerID, changes, now: now)
+        }
+        func sends(key: String, period: String) throws -> Int { try store.sends(key: key, period: period) }
+        func pruneSendCounters(before date: Date) throws -> Int { try store.pruneSendCounters(before: date) }
+    }
+
+    /// A shared write that fails for what one step holds (a constraint) is tried again step by
+    /// step; one that fails for the database itself (locked, here) is not: each step alone would
+    /// wait out the same lock. Either way every step is logged, nothing is sent, and each comes
+    /// back when its lease ends.
+    @Test func onlyAStepsOwnFailureIsTriedAgainStepByStep() async throws {
+        for (code, writes) in [(SQLITE_CONSTRAINT, 4), (SQLITE_BUSY, 1)] {
+            let f = try fixture()
+            defer { try? FileManager.default.removeItem(at: f.dir) }
+            let store = FailingStarts(f.store, failure: SQLiteError(code: code, message: "failed", sql: nil))
+            let lines = Mutex<[String]>([])
+            let dispatcher = OutboxDispatcher(store: store, live: ChannelSet(adapters: [.email: ScriptedAdapter(.email)]), clock: f.clock,
+                                              log: { line in lines.withLock { $0.append(line) } })
+            var ids: [String] = []
+            for n in 0..<3 { ids += try await post(f, id: "f\(n)", contacts: #"{"email": "anna@example.ru"}"#) }
+            await dispatcher.carryOut(try f.store.dispatchRecords(ids: ids))
+            #expect(store.writes.withLock { $0 } == writes, "code \(code)")
+            #expect(lines.withLock { $0 }.filter { $0.contains("a notification step failed") }.count == 3)
+            #expect(try f.store.outboxDepth() == 3)
+            #expect(try ids.map { try view(f, $0).attempts.isEmpty } == [true, true, true])
+        }
     }
 
     /// The messages the dispatcher takes from memory, just after the event was accepted, are the

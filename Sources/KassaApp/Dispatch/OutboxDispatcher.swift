@@ -277,15 +277,18 @@ final class OutboxDispatcher: Sendable {
         return written
     }
 
-    /// Runs `write` on all of `items` at once and, when that fails, on each alone, so that one that
-    /// cannot be written holds up no other; returns what came of each.
+    /// Runs `write` on all of `items` at once and, when that fails because of what one of them
+    /// holds (a constraint, not a locked or failing database, which would fail each alone as well,
+    /// each after its own wait), on each alone, so that one that cannot be written holds up no other;
+    /// returns what came of each.
     private func eachWritten<Item: Sendable, Result: Sendable>(_ items: [Item], _ write: @Sendable ([Item]) async throws -> [Result]) async
         -> [Swift.Result<Result, any Error>] {
         guard !items.isEmpty else { return [] }
         do {
             return try await write(items).map { .success($0) }
         } catch {
-            guard items.count > 1 else { return [.failure(error)] }
+            let itsOwn = (error as? SQLiteError)?.isConstraintViolation ?? true
+            guard items.count > 1, itsOwn else { return items.map { _ in .failure(error) } }
         }
         var results: [Swift.Result<Result, any Error>] = []
         for item in items {
