@@ -81,9 +81,9 @@ extension EmailHTML {
             defer { colon += 1 }
             guard style[colon] == UInt8(ascii: ":") else { continue }
             var after = colon + 1
-            while after < n, isSpace(style[after]) { after += 1 }
+            while after < n, PlainMarkup.isSpace(style[after]) { after += 1 }
             var before = colon - 1
-            while before >= 0, isSpace(style[before]) { before -= 1 }
+            while before >= 0, PlainMarkup.isSpace(style[before]) { before -= 1 }
             guard after < n, before >= 0 else { continue }
             if hidingPairs.contains(UInt16(PlainMarkup.lower(style[before])) << 8 | UInt16(PlainMarkup.lower(style[after]))) { return true }
         }
@@ -95,12 +95,10 @@ extension EmailHTML {
         UInt16($0.text[$0.colon - 1]) << 8 | UInt16($0.text[$0.colon + 1])
     }))
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
-
     /// The search itself (`styleHides` runs it only on a style that `mayHide`).
     static func styleHidesBySearch(_ style: UnsafeBufferPointer<UInt8>, scratch: inout [UInt8]) -> Bool {
         scratch.removeAll(keepingCapacity: true)
-        for byte in style where byte != 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C {
+        for byte in style where !PlainMarkup.isSpace(byte) {
             scratch.append(PlainMarkup.lower(byte))
         }
         // Every hiding declaration has one colon: each is looked for around each colon.
