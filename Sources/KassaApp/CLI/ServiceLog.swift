@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TemplateEngine
 
 /// The service's log lines, handed to `write` many at a time: within `interval` of being logged, at
 /// once when 64 KB are waiting, and all of them when the service stops. Under load every request
@@ -25,6 +26,14 @@ final class ServiceLog: Sendable {
         }
         thread.name = "service-log"
         thread.start()
+    }
+
+    /// A line as the service logs one: a JSON object of the level, the message and the fields
+    /// (in the order of their names).
+    static func line(_ level: String, _ message: String, _ fields: [String: String]) -> String {
+        var o = ValueObject([("level", .string(level)), ("msg", .string(message))])
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { o[key] = .string(value) }
+        return Value.object(o).jsonString
     }
 
     func log(_ line: String) {

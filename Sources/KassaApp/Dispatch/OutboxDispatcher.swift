@@ -82,10 +82,10 @@ final class OutboxDispatcher: Sendable {
         do {
             let released = try store.releaseLeases(owner: node)
             if released > 0 {
-                log(Self.line("info", "took back the notifications this node held when it stopped", ["count": "\(released)", "node": node]))
+                log(ServiceLog.line("info", "took back the notifications this node held when it stopped", ["count": "\(released)", "node": node]))
             }
         } catch {
-            log(Self.line("error", "the outbox's leases could not be read", ["error": "\(error)"]))
+            log(ServiceLog.line("error", "the outbox's leases could not be read", ["error": "\(error)"]))
         }
         while !Task.isCancelled {
             let handled = await runOnce()
@@ -111,7 +111,7 @@ final class OutboxDispatcher: Sendable {
                 depthCounted.withLock { $0 = now }
             }
         } catch {
-            log(Self.line("error", "the outbox could not be read", ["error": "\(error)"]))
+            log(ServiceLog.line("error", "the outbox could not be read", ["error": "\(error)"]))
             return 0
         }
         pruneCounters(now: now)
@@ -119,7 +119,7 @@ final class OutboxDispatcher: Sendable {
         do {
             records = try store.dispatchRecords(ids: ids)
         } catch {
-            log(Self.line("error", "the claimed notifications could not be read; they come back when their leases end", ["error": "\(error)"]))
+            log(ServiceLog.line("error", "the claimed notifications could not be read; they come back when their leases end", ["error": "\(error)"]))
             return 0
         }
         await carryOut(records)
@@ -303,7 +303,7 @@ final class OutboxDispatcher: Sendable {
     }
 
     private func logFailure(_ step: Step, _ error: any Error) {
-        log(Self.line("error", "a notification step failed; it comes back when its lease ends", ["notification": step.record.id, "error": "\(error)"]))
+        log(ServiceLog.line("error", "a notification step failed; it comes back when its lease ends", ["notification": step.record.id, "error": "\(error)"]))
     }
 
     /// A send held by the dispatcher itself before the provider: the attempt's outcome and why.
@@ -384,7 +384,7 @@ final class OutboxDispatcher: Sendable {
                 do {
                     try suppressHardBounce(step.record, message, failure)
                 } catch {
-                    log(Self.line("error", "a hard bounce could not be put on the suppression list", ["notification": step.record.id, "error": "\(error)"]))
+                    log(ServiceLog.line("error", "a hard bounce could not be put on the suppression list", ["notification": step.record.id, "error": "\(error)"]))
                 }
             }
         }
@@ -421,7 +421,7 @@ final class OutboxDispatcher: Sendable {
                                                                        reason: .hardBounce, source: "provider", detail: failure.description),
                                                         now: clock.now())
         if created {
-            log(Self.line("info", "a hard bounce put the address on the suppression list",
+            log(ServiceLog.line("info", "a hard bounce put the address on the suppression list",
                           ["suppression": entry.id, "channel": message.channel.rawValue, "notification": record.id]))
         }
     }
@@ -444,7 +444,7 @@ final class OutboxDispatcher: Sendable {
         do {
             _ = try store.pruneSendCounters(before: now.addingTimeInterval(-2 * 24 * 3600))
         } catch {
-            log(Self.line("error", "old send counters could not be deleted", ["error": "\(error)"]))
+            log(ServiceLog.line("error", "old send counters could not be deleted", ["error": "\(error)"]))
         }
     }
 
@@ -502,11 +502,5 @@ final class OutboxDispatcher: Sendable {
         case .done, .giveUp: .finished
         case .nothing: cascade.isFinished ? .finished : .unchanged
         }
-    }
-
-    static func line(_ level: String, _ message: String, _ fields: [String: String]) -> String {
-        var o = ValueObject([("level", .string(level)), ("msg", .string(message))])
-        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { o[key] = .string(value) }
-        return Value.object(o).jsonString
     }
 }

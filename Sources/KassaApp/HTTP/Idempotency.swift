@@ -32,10 +32,10 @@ struct Idempotency: Sendable {
             do {
                 let pruned = try await prune(store, now: clock.now())
                 if pruned > 0 {
-                    log(OutboxDispatcher.line("info", "expired idempotency keys deleted", ["count": "\(pruned)"]))
+                    log(ServiceLog.line("info", "expired idempotency keys deleted", ["count": "\(pruned)"]))
                 }
             } catch {
-                log(OutboxDispatcher.line("error", "expired idempotency keys could not be deleted", ["error": "\(error)"]))
+                log(ServiceLog.line("error", "expired idempotency keys could not be deleted", ["error": "\(error)"]))
             }
             try? await Task.sleep(for: every)
         }

@@ -62,7 +62,7 @@ final class WebhookDispatcher: Sendable {
         do {
             due = try store.claimDueWebhooks(now: now, leaseUntil: now.addingTimeInterval(lease), limit: batch)
         } catch {
-            log(OutboxDispatcher.line("error", "the webhook messages could not be read", ["error": "\(error)"]))
+            log(ServiceLog.line("error", "the webhook messages could not be read", ["error": "\(error)"]))
             return 0
         }
         await withTaskGroup(of: Void.self) { group in
@@ -83,7 +83,7 @@ final class WebhookDispatcher: Sendable {
             outcome = await sender.send(WebhookMessage(id: delivery.messageID, body: Array(delivery.body.utf8)), to: endpoint, now: clock.now())
         } catch {
             // Never the secret itself: only that it could not be opened (a changed master key, say).
-            log(OutboxDispatcher.line("error", "a webhook secret could not be opened; the attempt counts as failed",
+            log(ServiceLog.line("error", "a webhook secret could not be opened; the attempt counts as failed",
                                       ["endpoint": delivery.endpointID, "error": "\(error)"]))
             outcome = WebhookOutcome(.failure(DeliveryFailure(.retryable(after: nil), code: "signing",
                                                               reason: "the service could not read the endpoint's signing secret")))
@@ -95,10 +95,10 @@ final class WebhookDispatcher: Sendable {
                 state.attemptFinished(outcome, now: now, random: random)
             }
             if case .disableEndpoint(let reason)? = action {
-                log(OutboxDispatcher.line("info", "a webhook endpoint was disabled", ["endpoint": delivery.endpointID, "reason": reason]))
+                log(ServiceLog.line("info", "a webhook endpoint was disabled", ["endpoint": delivery.endpointID, "reason": reason]))
             }
         } catch {
-            log(OutboxDispatcher.line("error", "a webhook attempt could not be recorded; it comes back when its lease ends",
+            log(ServiceLog.line("error", "a webhook attempt could not be recorded; it comes back when its lease ends",
                                       ["message": delivery.messageID, "error": "\(error)"]))
         }
     }
